@@ -1,0 +1,1 @@
+"""Command centre at run time: fleet links, dispatcher, scheduler, storage, pilot CLI."""

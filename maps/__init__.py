@@ -1,0 +1,1 @@
+"""The sky-ground-air map: Folium layers built from plain snapshots."""

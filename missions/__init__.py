@@ -1,0 +1,1 @@
+"""Pure mission planning: zones, patterns, allocation, preflight checks, plan files."""
