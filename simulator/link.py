@@ -1,0 +1,442 @@
+"""A vehicle's MAVLink endpoint: parses what its ground stations send (bad frames are skipped and
+counted), answers the parameter and command protocols, and produces its telemetry.
+
+Transport-free: ``receive(client, data)`` takes bytes from one client; ``tick(t)`` produces the
+periodic traffic; ``drain()`` hands over (client-or-None, bytes) pairs, None meaning everyone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import Any
+
+from pymavlink.dialects.v20 import ardupilotmega as mavlink
+
+from simulator.events import CurrentChanged, HomeSet, ImageCaptured, ItemReached, StatusText
+from simulator.mission_protocol import MissionProtocol
+from simulator.params import ParamError
+from simulator.payload import PAYLOAD_NAMES, Payload
+from simulator.telemetry import BUILDERS, NAMES_BY_ID, STREAM_GROUPS, StreamSchedule
+from simulator.vehicle import Copter, Mode
+
+C = mavlink
+COMPONENT_ID = C.MAV_COMP_ID_AUTOPILOT1
+PARAMS_PER_TICK = 40
+"""PARAM_VALUEs sent per tick while answering PARAM_REQUEST_LIST (paced, as ArduPilot does)."""
+ARM_MAGIC, DISARM_MAGIC = 2989, 21196
+_VERSION = (4 << 24) | (6 << 16) | (2 << 8) | C.FIRMWARE_VERSION_TYPE_OFFICIAL
+_CAPABILITIES = (
+    C.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT
+    | C.MAV_PROTOCOL_CAPABILITY_PARAM_FLOAT
+    | C.MAV_PROTOCOL_CAPABILITY_MISSION_INT
+    | C.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
+    | C.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT
+    | C.MAV_PROTOCOL_CAPABILITY_MAVLINK2
+    | C.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
+    | C.MAV_PROTOCOL_CAPABILITY_MISSION_RALLY
+)
+
+
+class _Sink:
+    """File-like target for pymavlink's encoder: collects packed bytes."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.buf += data
+
+
+class VehicleLink:
+    """MAVLink 2 endpoint of one copter, shared by all its connected ground stations."""
+
+    def __init__(self, copter: Copter, payload: Payload) -> None:
+        self.copter = copter
+        self.payload = payload
+        self._sink = _Sink()
+        self.mav = C.MAVLink(self._sink, srcSystem=copter.sysid, srcComponent=COMPONENT_ID)
+        self.schedule = StreamSchedule()
+        self.missions = MissionProtocol(copter, self.mav, self._send)
+        self._parsers: dict[Any, C.MAVLink] = {}
+        self._out: list[tuple[Any, bytes]] = []
+        self._param_queue: deque[tuple[Any, int]] = deque()
+        self._next_heartbeat = 0.0
+        self._next_payload = 0.0
+        self.messages_received = 0
+        for gid, (suffix, _) in STREAM_GROUPS.items():
+            self.schedule.set_group_rate(gid, copter.params[f"SR0_{suffix}"])
+
+    # --- output ------------------------------------------------------------------------------
+    def _send(self, msg: C.MAVLink_message, to: Any = None) -> None:
+        self.mav.send(msg)
+        self._out.append((to, bytes(self._sink.buf)))
+        self._sink.buf.clear()
+
+    def drain(self) -> list[tuple[Any, bytes]]:
+        """Take the bytes produced since the last drain: (client or None for all, bytes)."""
+        out, self._out = self._out, []
+        return out
+
+    # --- input -------------------------------------------------------------------------------
+    def receive(self, client: Any, data: bytes) -> None:
+        """Bytes from one client: parse, skip and count bad frames, handle the messages."""
+        parser = self._parsers.get(client)
+        if parser is None:
+            parser = C.MAVLink(None)
+            parser.robust_parsing = True
+            self._parsers[client] = parser
+        before = parser.total_receive_errors
+        msgs = parser.parse_buffer(data) or []
+        self.copter.link_errors += parser.total_receive_errors - before
+        for msg in msgs:
+            if msg.get_type() == "BAD_DATA":
+                continue
+            self.messages_received += 1
+            self.handle(client, msg)
+
+    def drop_client(self, client: Any) -> None:
+        """Forget a disconnected client's parser state."""
+        self._parsers.pop(client, None)
+
+    def handle(self, client: Any, msg: Any) -> None:
+        """Dispatch one decoded message."""
+        kind = msg.get_type()
+        target = getattr(msg, "target_system", None)
+        if target not in (None, 0, self.copter.sysid):
+            return
+        sender = (client, msg.get_srcSystem(), msg.get_srcComponent())
+        t = self.copter.t
+        if kind == "HEARTBEAT":
+            if msg.type == C.MAV_TYPE_GCS and sender[1] == int(self.copter.params["SYSID_MYGCS"]):
+                self.copter.heartbeat_from_gcs()
+        elif kind in ("COMMAND_LONG", "COMMAND_INT"):
+            self._on_command(sender, msg)
+        elif kind == "SET_MODE":
+            ok = bool(msg.base_mode & C.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED) and self.copter.set_mode(
+                msg.custom_mode
+            )
+            self._send(
+                self.mav.command_ack_encode(
+                    C.MAVLINK_MSG_ID_SET_MODE,
+                    C.MAV_RESULT_ACCEPTED if ok else C.MAV_RESULT_FAILED,
+                    0,
+                    0,
+                    sender[1],
+                    sender[2],
+                ),
+                client,
+            )
+        elif kind in ("MISSION_ITEM_INT", "MISSION_ITEM") and msg.current in (2, 3):
+            self._guided_item(sender, msg)
+        elif kind == "MISSION_COUNT":
+            self.missions.on_count(sender, msg, t)
+        elif kind in ("MISSION_ITEM_INT", "MISSION_ITEM"):
+            self.missions.on_item(sender, msg, t)
+        elif kind == "MISSION_REQUEST_LIST":
+            self.missions.on_request_list(sender, msg)
+        elif kind in ("MISSION_REQUEST_INT", "MISSION_REQUEST"):
+            self.missions.on_request(sender, msg)
+        elif kind == "MISSION_CLEAR_ALL":
+            self.missions.on_clear_all(sender, msg)
+        elif kind == "MISSION_SET_CURRENT":
+            self.copter.auto.set_current(msg.seq)
+            self._send(BUILDERS["MISSION_CURRENT"](self.copter, self.mav, t))
+        elif kind == "PARAM_REQUEST_LIST":
+            self._param_queue.extend((client, i) for i in range(len(self.copter.params)))
+        elif kind == "PARAM_REQUEST_READ":
+            self._param_read(client, msg)
+        elif kind == "PARAM_SET":
+            self._param_set(msg)
+        elif kind == "REQUEST_DATA_STREAM":
+            self._request_stream(msg)
+        elif kind == "SET_POSITION_TARGET_GLOBAL_INT":
+            self._position_target(msg)
+
+    # --- parameters --------------------------------------------------------------------------
+    def _param_value(self, name: str) -> C.MAVLink_message:
+        p = self.copter.params
+        return self.mav.param_value_encode(
+            name.encode(), p[name], p.type_of(name), len(p), p.index(name)
+        )
+
+    def _param_read(self, client: Any, msg: Any) -> None:
+        p = self.copter.params
+        name = p.name_at(msg.param_index) if msg.param_index >= 0 else _text(msg.param_id)
+        if name is None or name not in p:
+            return  # ArduPilot ignores unknown parameters
+        self._send(self._param_value(name), client)
+
+    def _param_set(self, msg: Any) -> None:
+        name = _text(msg.param_id)
+        p = self.copter.params
+        if name not in p:
+            self.copter.say(C.MAV_SEVERITY_WARNING, f"Param set failed: unknown {name}"[:50])
+            return
+        try:
+            p.set(name, msg.param_value)
+        except ParamError as exc:
+            self.copter.say(C.MAV_SEVERITY_WARNING, str(exc)[:50])
+        if name.startswith("SR0_"):
+            for gid, (suffix, _) in STREAM_GROUPS.items():
+                if name == f"SR0_{suffix}":
+                    self.schedule.set_group_rate(gid, p[name])
+        self._send(self._param_value(name))
+
+    def _request_stream(self, msg: Any) -> None:
+        hz = float(msg.req_message_rate) if msg.start_stop else 0.0
+        for gid in self.schedule.set_group_rate(msg.req_stream_id, hz):
+            self.copter.params.set(f"SR0_{STREAM_GROUPS[gid][0]}", min(hz, 50.0), persist=False)
+
+    # --- guided ------------------------------------------------------------------------------
+    def _position_target(self, msg: Any) -> None:
+        if msg.type_mask & 0b111:  # position ignored: velocity/acceleration control not simulated
+            return
+        c = self.copter
+        lat, lon = msg.lat_int / 1e7, msg.lon_int / 1e7
+        c.goto(lat, lon, c.height_from_frame(msg.coordinate_frame, msg.alt))
+
+    def _guided_item(self, sender: tuple[Any, int, int], msg: Any) -> None:
+        c = self.copter
+        scale = 1e-7 if msg.get_type() == "MISSION_ITEM_INT" else 1.0
+        if msg.current == 3:
+            k = c.kin
+            target = c.guided_target or (k.north, k.east, k.up)
+            ok = c.mode == Mode.GUIDED and c.armed and not c.landed
+            if ok:
+                c.guided_target = (target[0], target[1], c.height_from_frame(msg.frame, msg.z))
+        else:
+            ok = c.goto(msg.x * scale, msg.y * scale, c.height_from_frame(msg.frame, msg.z))
+        result = C.MAV_MISSION_ACCEPTED if ok else C.MAV_MISSION_ERROR
+        self._send(self.mav.mission_ack_encode(sender[1], sender[2], result, 0), sender[0])
+
+    # --- commands ----------------------------------------------------------------------------
+    def _on_command(self, sender: tuple[Any, int, int], msg: Any) -> None:
+        if msg.get_type() == "COMMAND_LONG":
+            p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.param5, msg.param6, msg.param7]
+            frame = C.MAV_FRAME_GLOBAL_RELATIVE_ALT
+        else:
+            p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.x / 1e7, msg.y / 1e7, msg.z]
+            frame = msg.frame
+        result = self.command(sender[0], msg.command, p, frame)
+        self._send(
+            self.mav.command_ack_encode(msg.command, result, 0, 0, sender[1], sender[2]), sender[0]
+        )
+
+    def command(self, client: Any, cmd: int, p: list[float], frame: int) -> int:
+        """Carry out one MAV_CMD; returns the MAV_RESULT for COMMAND_ACK."""
+        c = self.copter
+        ok, failed = C.MAV_RESULT_ACCEPTED, C.MAV_RESULT_FAILED
+        if cmd == C.MAV_CMD_COMPONENT_ARM_DISARM:
+            if p[0] == 1:
+                return ok if c.arm(force=round(p[1]) == ARM_MAGIC) is None else failed
+            return ok if c.disarm(force=round(p[1]) == DISARM_MAGIC) is None else failed
+        if cmd == C.MAV_CMD_DO_SET_MODE:
+            custom = int(p[0]) & C.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
+            return ok if custom and c.set_mode(int(p[1])) else failed
+        if cmd == C.MAV_CMD_NAV_TAKEOFF:
+            reason = c.takeoff(p[6])
+            if reason:
+                c.say(C.MAV_SEVERITY_WARNING, reason)
+            return ok if reason is None else failed
+        if cmd == C.MAV_CMD_MISSION_START:
+            if not c.armed or not c.set_mode(Mode.AUTO):
+                c.say(C.MAV_SEVERITY_WARNING, "Mission start failed: not armed or no mission")
+                return failed
+            if int(p[0]) > 0:
+                c.auto.set_current(int(p[0]))
+            return ok if c.auto.start() else failed
+        if cmd == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
+            return ok if c.set_mode(Mode.RTL) else failed
+        if cmd == C.MAV_CMD_NAV_LAND:
+            return ok if c.set_mode(Mode.LAND) else failed
+        if cmd == C.MAV_CMD_DO_CHANGE_SPEED:
+            if p[1] <= 0:
+                return C.MAV_RESULT_DENIED
+            c.speed_mps = p[1]
+            return ok
+        if cmd == C.MAV_CMD_DO_REPOSITION:
+            if int(p[1]) & C.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE and c.mode != Mode.GUIDED:
+                c.set_mode(Mode.GUIDED)
+            if p[0] > 0:
+                c.speed_mps = p[0]
+            return ok if c.goto(p[4], p[5], c.height_from_frame(frame, p[6])) else failed
+        if cmd == C.MAV_CMD_DO_PAUSE_CONTINUE:
+            if c.mode == Mode.AUTO:
+                return ok if c.auto.pause(p[0] == 0) else failed
+            if c.mode == Mode.GUIDED and p[0] == 0:
+                c.guided_target = (c.kin.north, c.kin.east, c.kin.up)
+                return ok
+            return failed
+        if cmd == C.MAV_CMD_DO_SET_MISSION_CURRENT:
+            return ok if c.auto.set_current(int(p[0])) else failed
+        if cmd == C.MAV_CMD_SET_MESSAGE_INTERVAL:
+            name = NAMES_BY_ID.get(int(p[0]))
+            if name is None or name == "HEARTBEAT":
+                return C.MAV_RESULT_DENIED
+            self.schedule.set_interval(
+                name, None if p[1] == 0 else (-1.0 if p[1] < 0 else p[1] / 1e6)
+            )
+            return ok
+        if cmd == C.MAV_CMD_GET_MESSAGE_INTERVAL:
+            name = NAMES_BY_ID.get(int(p[0]))
+            interval = 0 if name is None else int(self.schedule.interval_of(name) * 1e6)
+            if name == "HEARTBEAT":
+                interval = 1_000_000
+            self._send(self.mav.message_interval_encode(int(p[0]), interval or -1), client)
+            return ok
+        if cmd == C.MAV_CMD_REQUEST_MESSAGE:
+            return ok if self._send_once(int(p[0]), client) else C.MAV_RESULT_UNSUPPORTED
+        if cmd == C.MAV_CMD_REQUEST_AUTOPILOT_CAPABILITIES:
+            self._send_once(C.MAVLINK_MSG_ID_AUTOPILOT_VERSION, client)
+            return ok
+        if cmd == C.MAV_CMD_GET_HOME_POSITION:
+            if c.home is None:
+                return failed
+            self._send_once(C.MAVLINK_MSG_ID_HOME_POSITION, client)
+            return ok
+        if cmd == C.MAV_CMD_DO_SET_HOME:
+            if p[0] == 1:
+                c._set_home_here()
+            else:
+                c.home = (p[4], p[5], p[6])
+                c.outbox.append(HomeSet())
+            return ok
+        if cmd == C.MAV_CMD_DO_DIGICAM_CONTROL:
+            if round(p[4]) == 1:
+                c.trigger_camera()
+            return ok
+        if cmd == C.MAV_CMD_DO_SET_CAM_TRIGG_DIST:
+            c.set_trigger_distance(p[0])
+            return ok
+        if cmd == C.MAV_CMD_IMAGE_START_CAPTURE:
+            c.start_capture(p[1], int(p[2]))
+            return ok
+        if cmd == C.MAV_CMD_IMAGE_STOP_CAPTURE:
+            c.stop_capture()
+            return ok
+        if cmd == C.MAV_CMD_DO_FENCE_ENABLE:
+            c.params.set("FENCE_ENABLE", 1 if p[0] >= 1 else 0)
+            return ok
+        if cmd in (C.MAV_CMD_DO_SET_ROI, C.MAV_CMD_DO_SET_ROI_LOCATION):
+            c.roi = c.to_local(p[4], p[5]) if (p[4], p[5]) != (0, 0) else None
+            return ok
+        if cmd == C.MAV_CMD_DO_SET_ROI_NONE:
+            c.roi = None
+            return ok
+        if cmd == C.MAV_CMD_CONDITION_YAW:
+            return ok
+        return C.MAV_RESULT_UNSUPPORTED
+
+    def _send_once(self, msg_id: int, client: Any) -> bool:
+        c = self.copter
+        if msg_id == C.MAVLINK_MSG_ID_AUTOPILOT_VERSION:
+            self._send(
+                self.mav.autopilot_version_encode(
+                    _CAPABILITIES,
+                    _VERSION,
+                    0,
+                    0,
+                    0,
+                    [0] * 8,
+                    [0] * 8,
+                    [0] * 8,
+                    0x1209,
+                    0x5741,
+                    c.sysid,
+                ),
+                client,
+            )
+            return True
+        name = NAMES_BY_ID.get(msg_id)
+        if name is None:
+            return False
+        self._send(BUILDERS[name](c, self.mav, c.t), client)
+        return True
+
+    # --- periodic ----------------------------------------------------------------------------
+    def tick(self, t: float) -> None:
+        """Send what is due at boot time t: heartbeat, streams, payload, events, parameters."""
+        c = self.copter
+        self._events()
+        if t >= self._next_heartbeat:
+            self._send(BUILDERS["HEARTBEAT"](c, self.mav, t))
+            self._next_heartbeat = max(self._next_heartbeat + 1.0, t - 1.0)
+        for name in self.schedule.due(t):
+            self._send(BUILDERS[name](c, self.mav, t))
+        if t >= self._next_payload:
+            self._next_payload = max(self._next_payload + 1.0, t - 1.0)
+            lat, lon = c.lat_lon
+            sample = self.payload.sample(lat, lon, c.kin.up, t)
+            ms = int(t * 1000) & 0xFFFFFFFF
+            for key, value in sample.items():
+                self._send(
+                    self.mav.named_value_float_encode(ms, PAYLOAD_NAMES[key].encode(), value)
+                )
+        for _ in range(min(PARAMS_PER_TICK, len(self._param_queue))):
+            client, index = self._param_queue.popleft()
+            name = c.params.name_at(index)
+            if name is not None:
+                self._send(self._param_value(name), client)
+        self.missions.tick(t)
+
+    def _events(self) -> None:
+        c = self.copter
+        for ev in c.outbox:
+            if isinstance(ev, StatusText):
+                self._send(self.mav.statustext_encode(ev.severity, ev.text.encode()[:50]))
+            elif isinstance(ev, ItemReached):
+                self._send(self.mav.mission_item_reached_encode(ev.seq))
+            elif isinstance(ev, CurrentChanged):
+                self._send(BUILDERS["MISSION_CURRENT"](c, self.mav, c.t))
+            elif isinstance(ev, HomeSet):
+                self._send(BUILDERS["HOME_POSITION"](c, self.mav, c.t))
+            elif isinstance(ev, ImageCaptured):
+                self._image(ev.index)
+        c.outbox.clear()
+
+    def _image(self, index: int) -> None:
+        c = self.copter
+        lat, lon = c.lat_lon
+        k = c.kin
+        yaw = math.radians(k.yaw_deg)
+        q = [math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)]
+        self._send(
+            self.mav.camera_image_captured_encode(
+                int(c.t * 1000) & 0xFFFFFFFF,
+                int(c.utc_at(c.t) * 1e6),
+                1,
+                round(lat * 1e7),
+                round(lon * 1e7),
+                int(c.alt_amsl_m * 1000),
+                int(c.relative_alt_m * 1000),
+                q,
+                index,
+                1,
+                f"sim://{c.sysid}/IMG_{index:05d}.jpg".encode(),
+            )
+        )
+        self._send(
+            self.mav.camera_feedback_encode(
+                int(c.utc_at(c.t) * 1e6),
+                0,
+                0,
+                index,
+                round(lat * 1e7),
+                round(lon * 1e7),
+                c.alt_amsl_m,
+                c.relative_alt_m,
+                k.roll_deg,
+                k.pitch_deg,
+                k.yaw_deg,
+                35.0,
+                0,
+                index + 1,
+            )
+        )
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, bytes):
+        raw = raw.decode("ascii", "replace")
+    return str(raw).split("\x00", 1)[0]

@@ -1,0 +1,227 @@
+"""The vehicle side of the MAVLink mission protocol: upload, download, clear and set-current for
+mission, fence and rally lists, with ArduPilot's requests, timeouts and MISSION_ACK results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pymavlink.dialects.v20 import ardupilotmega as mavlink
+
+from simulator.mission import (
+    FENCE,
+    MAX_ITEMS,
+    MISSION,
+    MISSION_TYPES,
+    POSITIONAL_COMMANDS,
+    RALLY,
+    Item,
+    validate_item,
+    validate_list,
+)
+
+if TYPE_CHECKING:
+    from simulator.vehicle import Copter
+
+C = mavlink
+REQUEST_RETRY_S = 1.5
+"""Re-request the expected item after this long without it (simulated seconds)."""
+UPLOAD_TIMEOUT_S = 8.0
+"""Cancel an upload that makes no progress for this long."""
+
+
+@dataclass
+class _Upload:
+    sender: tuple[Any, int, int]  # client id, sysid, compid
+    mission_type: int
+    count: int
+    items: list[Item] = field(default_factory=list)
+    last_progress: float = 0.0
+    last_request: float = 0.0
+
+
+class MissionProtocol:
+    """Serves mission transfers for one copter; replies through send(msg, client) to the sender."""
+
+    def __init__(self, copter: Copter, mav: C.MAVLink, send: Any) -> None:
+        self.copter = copter
+        self.mav = mav
+        self.send = send
+        self.upload: _Upload | None = None
+        self._finished: tuple[tuple[Any, int, int], int, int, float] | None = None
+
+    def _ack(self, sender: tuple[Any, int, int], result: int, mission_type: int) -> None:
+        self.send(
+            self.mav.mission_ack_encode(sender[1], sender[2], result, mission_type), sender[0]
+        )
+
+    def _request(self, up: _Upload, t: float) -> None:
+        seq = len(up.items)
+        up.last_request = t
+        self.send(
+            self.mav.mission_request_encode(up.sender[1], up.sender[2], seq, up.mission_type),
+            up.sender[0],
+        )
+
+    # --- upload ------------------------------------------------------------------------------
+    def on_count(self, sender: tuple[Any, int, int], msg: Any, t: float) -> None:
+        """MISSION_COUNT starts an upload."""
+        mtype = getattr(msg, "mission_type", MISSION)
+        if mtype not in MISSION_TYPES:
+            self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
+            return
+        if (
+            self.upload is not None
+            and self.upload.sender != sender
+            and t - self.upload.last_progress < UPLOAD_TIMEOUT_S
+        ):
+            self._ack(sender, C.MAV_MISSION_DENIED, mtype)
+            return
+        limit = MAX_ITEMS[mtype] + (1 if mtype == MISSION else 0)
+        if msg.count > limit:
+            self.upload = None
+            self._ack(sender, C.MAV_MISSION_NO_SPACE, mtype)
+            return
+        if msg.count == 0:
+            self.upload = None
+            self._store(mtype, [])
+            self._ack(sender, C.MAV_MISSION_ACCEPTED, mtype)
+            return
+        self.upload = _Upload(sender, mtype, msg.count, last_progress=t)
+        self._request(self.upload, t)
+
+    def on_item(self, sender: tuple[Any, int, int], msg: Any, t: float) -> None:
+        """MISSION_ITEM_INT or MISSION_ITEM during an upload."""
+        mtype = getattr(msg, "mission_type", MISSION)
+        up = self.upload
+        if up is None or up.sender != sender or up.mission_type != mtype:
+            done = self._finished
+            if (
+                done
+                and done[0] == sender
+                and done[1] == mtype
+                and msg.seq == done[2] - 1
+                and t - done[3] < UPLOAD_TIMEOUT_S
+            ):
+                self._ack(sender, C.MAV_MISSION_ACCEPTED, mtype)  # our ACK was lost: say it again
+            else:
+                self._ack(sender, C.MAV_MISSION_ERROR, mtype)
+            return
+        expected = len(up.items)
+        if msg.seq < expected:
+            self._request(up, t)  # a resend of an item we have: ask again for the next one
+            return
+        if msg.seq != expected or msg.seq >= up.count:
+            self._ack(sender, C.MAV_MISSION_INVALID_SEQUENCE, mtype)
+            return
+        item = Item.from_message(msg)
+        result = validate_item(item)
+        if result != C.MAV_MISSION_ACCEPTED:
+            self.upload = None
+            self._ack(sender, result, mtype)
+            return
+        up.items.append(item)
+        up.last_progress = t
+        if len(up.items) < up.count:
+            self._request(up, t)
+            return
+        self.upload = None
+        result = validate_list(up.items, mtype)
+        if result == C.MAV_MISSION_ACCEPTED:
+            self._store(mtype, up.items)
+            self._finished = (sender, mtype, up.count, t)
+        self._ack(sender, result, mtype)
+
+    def _store(self, mtype: int, items: list[Item]) -> None:
+        c = self.copter
+        c.missions.replace(mtype, items)
+        if mtype == MISSION:
+            c.params.set("MIS_TOTAL", c.missions.count(MISSION), persist=False)
+            if not c.auto.started or c.auto.complete:
+                c.auto.reset()
+        elif mtype == FENCE:
+            c.set_fence(c.missions.items(FENCE))
+        elif mtype == RALLY:
+            c.params.set("RALLY_TOTAL", len(items), persist=False)
+
+    def tick(self, t: float) -> None:
+        """Re-request a missing item, or cancel a stalled upload."""
+        up = self.upload
+        if up is None:
+            return
+        if t - up.last_progress > UPLOAD_TIMEOUT_S:
+            self.upload = None
+            self._ack(up.sender, C.MAV_MISSION_OPERATION_CANCELLED, up.mission_type)
+        elif t - up.last_request > REQUEST_RETRY_S:
+            self._request(up, t)
+
+    # --- download, clear, set current --------------------------------------------------------
+    def on_request_list(self, sender: tuple[Any, int, int], msg: Any) -> None:
+        """MISSION_REQUEST_LIST → MISSION_COUNT."""
+        mtype = getattr(msg, "mission_type", MISSION)
+        if mtype not in MISSION_TYPES:
+            self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
+            return
+        count = self.copter.missions.count(mtype)
+        self.send(self.mav.mission_count_encode(sender[1], sender[2], count, mtype), sender[0])
+
+    def on_request(self, sender: tuple[Any, int, int], msg: Any) -> None:
+        """MISSION_REQUEST_INT → MISSION_ITEM_INT; legacy MISSION_REQUEST → MISSION_ITEM."""
+        mtype = getattr(msg, "mission_type", MISSION)
+        if mtype not in MISSION_TYPES:
+            self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
+            return
+        item = self.copter.missions.item(mtype, msg.seq, self.copter.home_item())
+        if item is None:
+            self._ack(sender, C.MAV_MISSION_INVALID_SEQUENCE, mtype)
+            return
+        current = 1 if mtype == MISSION and item.seq == self.copter.auto.current_seq else 0
+        if msg.get_type() == "MISSION_REQUEST_INT":
+            out = self.mav.mission_item_int_encode(
+                sender[1],
+                sender[2],
+                item.seq,
+                item.frame,
+                item.command,
+                current,
+                item.autocontinue,
+                item.param1,
+                item.param2,
+                item.param3,
+                item.param4,
+                item.x,
+                item.y,
+                item.z,
+                mtype,
+            )
+        else:
+            scale = 1e-7 if item.command in POSITIONAL_COMMANDS or item.seq == 0 else 1.0
+            out = self.mav.mission_item_encode(
+                sender[1],
+                sender[2],
+                item.seq,
+                item.frame,
+                item.command,
+                current,
+                item.autocontinue,
+                item.param1,
+                item.param2,
+                item.param3,
+                item.param4,
+                item.x * scale,
+                item.y * scale,
+                item.z,
+                mtype,
+            )
+        self.send(out, sender[0])
+
+    def on_clear_all(self, sender: tuple[Any, int, int], msg: Any) -> None:
+        """MISSION_CLEAR_ALL (one type, or all three)."""
+        mtype = getattr(msg, "mission_type", MISSION)
+        if mtype not in (*MISSION_TYPES, C.MAV_MISSION_TYPE_ALL):
+            self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
+            return
+        for t in MISSION_TYPES if mtype == C.MAV_MISSION_TYPE_ALL else (mtype,):
+            self._store(t, [])
+        self._ack(sender, C.MAV_MISSION_ACCEPTED, mtype)
