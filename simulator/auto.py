@@ -1,7 +1,9 @@
 """AUTO mode: running the stored mission item by item, as ArduCopter's mission engine does.
 
-Navigation commands run one at a time; the DO commands that follow a navigation command run as
-it starts; DO_JUMP repeats a stretch; MISSION_ITEM_REACHED marks each finished navigation item.
+Navigation commands run one at a time; the DO commands between two navigation commands run when
+the first is reached and the next starts (so a camera trigger placed after a survey's entry
+waypoint fires along the transect); DO_JUMP repeats a stretch; MISSION_ITEM_REACHED marks each
+finished navigation item.
 """
 
 from __future__ import annotations
@@ -268,13 +270,6 @@ class AutoMission:
         if c.landed and cmd != C.MAV_CMD_NAV_TAKEOFF:
             c.landed = False
             self._phase = "climb"
-        self._run_following_do(item.seq)
-
-    def _run_following_do(self, seq: int) -> None:
-        for item in self._items()[seq:]:
-            if item.command in NAV_COMMANDS or item.command == C.MAV_CMD_DO_JUMP:
-                break
-            self._run_do(item)
 
     def _run_do(self, item: Item) -> None:
         c = self.copter

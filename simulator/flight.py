@@ -153,7 +153,7 @@ HOVER_CURRENT_A = 18.0
 
 
 def power_draw_a(armed: bool, flying: bool, airspeed_mps: float, v_up_mps: float) -> float:
-    """Current (A) drawn: idle, spinning on the ground, or flying (rises with airspeed and climb)."""
+    """Current (A): idle, spinning on the ground, or flying (rising with airspeed and climb)."""
     if not armed:
         return 0.4
     if not flying:

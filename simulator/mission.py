@@ -56,7 +56,7 @@ FENCE_COMMANDS = frozenset(
 RALLY_COMMANDS = frozenset({mavlink.MAV_CMD_NAV_RALLY_POINT})
 
 POSITIONAL_COMMANDS = NAV_COMMANDS | FENCE_COMMANDS | RALLY_COMMANDS | {mavlink.MAV_CMD_DO_SET_ROI}
-"""Commands whose x/y are latitude/longitude (degE7 in MISSION_ITEM_INT, degrees in MISSION_ITEM)."""
+"""Commands whose x/y are latitude/longitude (degE7 in MISSION_ITEM_INT, deg in MISSION_ITEM)."""
 
 GLOBAL_FRAMES = frozenset(
     {

@@ -95,7 +95,7 @@ def sys_status(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
         250,
         int(b.voltage_v * 1000),
         int(b.current_a * 100),
-        int(round(b.remaining * 100)),
+        round(b.remaining * 100),
         0,
         min(c.link_errors, 0xFFFF),
         0,
@@ -126,7 +126,7 @@ def battery_status(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
         int(b.current_a * 100),
         int(b.consumed_mah),
         -1,
-        int(round(b.remaining * 100)),
+        round(b.remaining * 100),
         charge_state=level,
     )
 

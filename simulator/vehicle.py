@@ -541,12 +541,15 @@ class Copter:
             self._cam_interval = (
                 None if remaining == 0 else (next_t + interval, interval, remaining)
             )
-        if self.cam_trigger_dist_m > 0 and self.armed and not self.landed and self._cam_last_ne:
-            if (
-                math.dist(self._cam_last_ne, (self.kin.north, self.kin.east))
-                >= self.cam_trigger_dist_m
-            ):
-                self.trigger_camera()
+        flying = self.armed and not self.landed
+        if (
+            flying
+            and self.cam_trigger_dist_m > 0
+            and self._cam_last_ne
+            and math.dist(self._cam_last_ne, (self.kin.north, self.kin.east))
+            >= self.cam_trigger_dist_m
+        ):
+            self.trigger_camera()
 
     def _set_home_here(self) -> None:
         lat, lon = self.lat_lon

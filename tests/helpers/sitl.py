@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("MAVLINK20", "1")
-from pymavlink import mavutil  # noqa: E402
+from pymavlink import mavutil
 
 ROOT = Path(__file__).resolve().parents[2]
 C = mavutil.mavlink
@@ -59,22 +59,44 @@ class Sitl:
 
 
 @contextmanager
-def sitl(tmp_path: Path, drones: int = 1, speedup: float = 10.0, seed: int = 1,
-         world: Path | None = None, extra: list[str] | None = None) -> Iterator[Sitl]:
+def sitl(
+    tmp_path: Path,
+    drones: int = 1,
+    speedup: float = 10.0,
+    seed: int = 1,
+    world: Path | None = None,
+    extra: list[str] | None = None,
+) -> Iterator[Sitl]:
     """Start ``python -m simulator`` and stop it (SIGTERM) afterwards, checking it exits cleanly."""
     base = free_base_port(drones)
-    cmd = [sys.executable, "-m", "simulator", "--drones", str(drones), "--speedup", str(speedup),
-           "--seed", str(seed), "--base-port", str(base),
-           "--station-feed", str(tmp_path / "stations.csv")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--drones",
+        str(drones),
+        "--speedup",
+        str(speedup),
+        "--seed",
+        str(seed),
+        "--base-port",
+        str(base),
+        "--station-feed",
+        str(tmp_path / "stations.csv"),
+    ]
     if world is not None:
         cmd += ["--world", str(world)]
     cmd += extra or []
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     assert proc.stdout is not None
     line = proc.stdout.readline()
     if "connect to" not in line:
         proc.kill()
-        raise RuntimeError(f"simulator did not start: {line}{proc.stderr.read() if proc.stderr else ''}")
+        raise RuntimeError(
+            f"simulator did not start: {line}{proc.stderr.read() if proc.stderr else ''}"
+        )
     try:
         yield Sitl(proc, base, drones, tmp_path)
     finally:
@@ -91,8 +113,9 @@ class Gcs:
     """A minimal pymavlink ground station for tests (sysid 255)."""
 
     def __init__(self, url: str, target: int = 1) -> None:
-        self.m = mavutil.mavlink_connection(url, source_system=255, source_component=190,
-                                            autoreconnect=False)
+        self.m = mavutil.mavlink_connection(
+            url, source_system=255, source_component=190, autoreconnect=False
+        )
         self.target = target
         self._last_hb = 0.0
         self.heartbeats = True
@@ -109,8 +132,12 @@ class Gcs:
             self.m.mav.heartbeat_send(C.MAV_TYPE_GCS, C.MAV_AUTOPILOT_INVALID, 0, 0, 0)
             self._last_hb = now
 
-    def recv(self, types: str | list[str], pred: Callable[[Any], bool] = lambda m: True,
-             timeout: float = 10.0) -> Any:
+    def recv(
+        self,
+        types: str | list[str],
+        pred: Callable[[Any], bool] = lambda m: True,
+        timeout: float = 10.0,
+    ) -> Any:
         """The next message of the given type(s) satisfying pred, or AssertionError on timeout."""
         wanted = {types} if isinstance(types, str) else set(types)
         deadline = time.monotonic() + timeout
@@ -148,21 +175,39 @@ class Gcs:
         self.m.mav.param_set_send(self.target, 1, name.encode(), value, C.MAV_PARAM_TYPE_REAL32)
         return self.recv("PARAM_VALUE", lambda m: m.param_id == name).param_value
 
-    def upload(self, items: list[tuple[int, int, list[float], float, float, float]],
-               mission_type: int = 0, timeout: float = 10.0) -> int:
+    def upload(
+        self,
+        items: list[tuple[int, int, list[float], float, float, float]],
+        mission_type: int = 0,
+        timeout: float = 10.0,
+    ) -> int:
         """Upload (frame, command, [p1..p4], lat, lon, alt) items with MISSION_ITEM_INT; item 0
         is sent as given. Returns the MISSION_ACK result."""
         self.m.mav.mission_count_send(self.target, 1, len(items), mission_type)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            msg = self.recv(["MISSION_REQUEST", "MISSION_REQUEST_INT", "MISSION_ACK"],
-                            lambda m: getattr(m, "mission_type", 0) == mission_type,
-                            timeout=deadline - time.monotonic())
+            msg = self.recv(
+                ["MISSION_REQUEST", "MISSION_REQUEST_INT", "MISSION_ACK"],
+                lambda m: getattr(m, "mission_type", 0) == mission_type,
+                timeout=deadline - time.monotonic(),
+            )
             if msg.get_type() == "MISSION_ACK":
                 return msg.type
             frame, command, p, lat, lon, alt = items[msg.seq]
-            self.m.mav.mission_item_int_send(self.target, 1, msg.seq, frame, command, 0, 1,
-                                             *p, int(lat * 1e7), int(lon * 1e7), alt, mission_type)
+            self.m.mav.mission_item_int_send(
+                self.target,
+                1,
+                msg.seq,
+                frame,
+                command,
+                0,
+                1,
+                *p,
+                int(lat * 1e7),
+                int(lon * 1e7),
+                alt,
+                mission_type,
+            )
         raise AssertionError("upload timed out")
 
     def download(self, mission_type: int = 0) -> list[Any]:
@@ -172,8 +217,12 @@ class Gcs:
         items = []
         for seq in range(count):
             self.m.mav.mission_request_int_send(self.target, 1, seq, mission_type)
-            items.append(self.recv("MISSION_ITEM_INT",
-                                   lambda m, s=seq: m.seq == s and m.mission_type == mission_type))
+            items.append(
+                self.recv(
+                    "MISSION_ITEM_INT",
+                    lambda m, s=seq: m.seq == s and m.mission_type == mission_type,
+                )
+            )
         self.m.mav.mission_ack_send(self.target, 1, 0, mission_type)
         return items
 

@@ -1,0 +1,96 @@
+"""Storage of the command centre: SQLAlchemy 2 tables, Alembic migrations, per-sortie tracks.
+
+Open one `Database` per process (`open_database(database_url(os.environ))` upgrades the
+schema) and pass it to the repository functions; each commits before it returns.
+"""
+
+from .audit import list_audit, record_audit
+from .config import database_url, normalise_url, sqlite_url
+from .database import Database, open_database
+from .errors import (
+    ConstraintError,
+    DuplicateNameError,
+    InvalidValueError,
+    NotFoundError,
+    SortieStateError,
+    StorageError,
+)
+from .events import list_events, record_event
+from .kinds import CommandResult, EventSeverity, SortieOutcome
+from .migrate import downgrade, upgrade
+from .missions import find_mission, get_mission, list_missions, save_mission
+from .records import (
+    AuditRecord,
+    EventRecord,
+    MissionItemLike,
+    MissionItemRow,
+    SortieRecord,
+    StoredMission,
+    VehicleRecord,
+    ZoneRecord,
+)
+from .sorties import (
+    advance_sortie,
+    attach_track,
+    close_sortie,
+    get_sortie,
+    list_sorties,
+    open_sortie,
+    track_path_for,
+)
+from .tracks import Track, TrackFormatError, TrackPoint, TrackWriter, read_track
+from .vehicles import get_vehicle, list_vehicles, upsert_vehicle
+from .zones import get_zone, list_zones, upsert_zone
+
+__all__ = [
+    "AuditRecord",
+    "CommandResult",
+    "ConstraintError",
+    "Database",
+    "DuplicateNameError",
+    "EventRecord",
+    "EventSeverity",
+    "InvalidValueError",
+    "MissionItemLike",
+    "MissionItemRow",
+    "NotFoundError",
+    "SortieOutcome",
+    "SortieRecord",
+    "SortieStateError",
+    "StorageError",
+    "StoredMission",
+    "Track",
+    "TrackFormatError",
+    "TrackPoint",
+    "TrackWriter",
+    "VehicleRecord",
+    "ZoneRecord",
+    "advance_sortie",
+    "attach_track",
+    "close_sortie",
+    "database_url",
+    "downgrade",
+    "find_mission",
+    "get_mission",
+    "get_sortie",
+    "get_vehicle",
+    "get_zone",
+    "list_audit",
+    "list_events",
+    "list_missions",
+    "list_sorties",
+    "list_vehicles",
+    "list_zones",
+    "normalise_url",
+    "open_database",
+    "open_sortie",
+    "read_track",
+    "record_audit",
+    "record_event",
+    "save_mission",
+    "sqlite_url",
+    "track_path_for",
+    "upgrade",
+    "upsert_vehicle",
+    "upsert_zone",
+]

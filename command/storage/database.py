@@ -1,0 +1,145 @@
+"""The `Database` object: one engine per URL, SQLite tuned for safety, one transaction per call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .config import normalise_url
+from .errors import ConstraintError, DuplicateNameError, NotFoundError, StorageError
+
+
+class Database:
+    """A database opened from a URL; create one per process and pass it to the repository.
+
+    SQLite connections get foreign keys on, WAL journal, synchronous=FULL (a commit is on disk
+    when it returns) and `BEGIN IMMEDIATE` write transactions, so two writers queue on the busy
+    timeout instead of failing half-way; `reading()` transactions take no write lock.
+    """
+
+    def __init__(self, url: str | URL, *, echo: bool = False, busy_timeout_s: float = 10.0):
+        self.url = normalise_url(url)
+        self.engine: Engine = create_engine(
+            self.url,
+            echo=echo,
+            connect_args={"timeout": busy_timeout_s} if self.is_sqlite else {},
+        )
+        if self.is_sqlite:
+            _tune_sqlite(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work is committed on normal exit and rolled back on any error.
+
+        Integrity errors from the database come out as typed `StorageError`s.
+        """
+        with self._sessions() as session:
+            try:
+                with session.begin():
+                    yield session
+            except IntegrityError as error:
+                raise integrity_error(error) from error
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for queries only: on SQLite it reads a WAL snapshot beside the writers."""
+        with self._read_sessions() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()  # nothing to keep; ends the snapshot
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Bring the schema to `revision` with Alembic (the tables come from migrations)."""
+        from .migrate import upgrade_connection
+
+        with self.engine.begin() as connection:
+            upgrade_connection(connection, revision)
+
+    def downgrade(self, revision: str = "base") -> None:
+        """Take the schema back to `revision` (`base`: no tables left but alembic_version)."""
+        from .migrate import downgrade_connection
+
+        with self.engine.begin() as connection:
+            downgrade_connection(connection, revision)
+
+    def close(self) -> None:
+        """Close every pooled connection (files stay as they are)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Database({self.url.render_as_string(hide_password=True)!r})"
+
+
+_READ_ONLY = "ecopatrol_read_only"
+
+
+def open_database(url: str | URL, **options: Any) -> Database:
+    """Open the database at `url` and upgrade its schema to the newest revision."""
+    database = Database(url, **options)
+    database.upgrade()
+    return database
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below own BEGIN (pysqlite's own is deferred and late).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        reading = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def integrity_error(error: IntegrityError) -> StorageError:
+    """The typed error for a database integrity refusal (unique, foreign key, check)."""
+    code = getattr(error.orig, "sqlstate", None)
+    text = str(error.orig)
+    lowered = text.lower()
+    if code == "23505" or "unique constraint" in lowered:
+        table, name = _unique_clash(error, text)
+        return DuplicateNameError(table, name)
+    if code == "23503" or "foreign key constraint" in lowered:
+        return NotFoundError("referenced row", text)
+    return ConstraintError(text)
+
+
+def _unique_clash(error: IntegrityError, text: str) -> tuple[str, str]:
+    """Best effort: which table and which name clashed."""
+    table = "?"
+    if "UNIQUE constraint failed:" in text:  # SQLite: "UNIQUE constraint failed: zones.name"
+        table = text.split("UNIQUE constraint failed:", 1)[1].strip().split(".", 1)[0]
+    elif diag := getattr(error.orig, "diag", None):  # psycopg
+        table = getattr(diag, "table_name", None) or "?"
+    params = error.params
+    name = params.get("name") if isinstance(params, dict) else None
+    return table, str(name) if name is not None else "?"

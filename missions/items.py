@@ -1,0 +1,150 @@
+"""Mission items (MAVLink), missions, geofence, rally points: the contract with command."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Cmd(IntEnum):
+    """MAV_CMD values used here."""
+
+    NAV_WAYPOINT = 16
+    NAV_LOITER_UNLIM = 17
+    NAV_LOITER_TURNS = 18
+    NAV_LOITER_TIME = 19
+    NAV_RETURN_TO_LAUNCH = 20
+    NAV_LAND = 21
+    NAV_TAKEOFF = 22
+    NAV_SPLINE_WAYPOINT = 82
+    DO_CHANGE_SPEED = 178
+    DO_SET_CAM_TRIGG_DIST = 206
+    NAV_FENCE_POLYGON_VERTEX_INCLUSION = 5001
+    NAV_FENCE_POLYGON_VERTEX_EXCLUSION = 5002
+    NAV_FENCE_CIRCLE_INCLUSION = 5003
+    NAV_FENCE_CIRCLE_EXCLUSION = 5004
+    NAV_RALLY_POINT = 5100
+
+
+class Frame(IntEnum):
+    """MAV_FRAME values used here."""
+
+    GLOBAL = 0  # altitude above mean sea level
+    MISSION = 2  # no position
+    GLOBAL_RELATIVE_ALT = 3  # altitude above home
+    GLOBAL_TERRAIN_ALT = 10  # altitude above terrain
+
+
+NAV_COMMANDS = frozenset(
+    {
+        Cmd.NAV_WAYPOINT,
+        Cmd.NAV_LOITER_UNLIM,
+        Cmd.NAV_LOITER_TURNS,
+        Cmd.NAV_LOITER_TIME,
+        Cmd.NAV_LAND,
+        Cmd.NAV_TAKEOFF,
+        Cmd.NAV_SPLINE_WAYPOINT,
+    }
+)
+"""Commands whose latitude/longitude/altitude say where the vehicle goes."""
+
+
+@dataclass(frozen=True)
+class MissionItem:
+    """One MAVLink mission item; latitude/longitude in degrees, altitude in metres per `frame`."""
+
+    command: int
+    frame: int = Frame.GLOBAL_RELATIVE_ALT
+    param1: float = 0.0
+    param2: float = 0.0
+    param3: float = 0.0
+    param4: float = 0.0
+    latitude_deg: float = 0.0
+    longitude_deg: float = 0.0
+    altitude_m: float = 0.0
+    autocontinue: bool = True
+
+    @property
+    def is_nav(self) -> bool:
+        """True when the item moves the vehicle to its coordinates."""
+        return self.command in NAV_COMMANDS
+
+    def same_as(self, other: MissionItem, tolerance: float = 1e-7) -> bool:
+        """Equal within `tolerance` (NaN equals NaN), for round trips through files."""
+        mine, theirs = _values(self), _values(other)
+        return all(
+            (math.isnan(a) and math.isnan(b)) or abs(a - b) <= tolerance * max(1.0, abs(a))
+            for a, b in zip(mine, theirs, strict=True)
+        )
+
+
+def _values(item: MissionItem) -> tuple[float, ...]:
+    return (
+        float(item.command),
+        float(item.frame),
+        item.param1,
+        item.param2,
+        item.param3,
+        item.param4,
+        item.latitude_deg,
+        item.longitude_deg,
+        item.altitude_m,
+        float(item.autocontinue),
+    )
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place: latitude/longitude in degrees, altitude in metres (home: above mean sea level)."""
+
+    latitude_deg: float
+    longitude_deg: float
+    altitude_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class FencePolygon:
+    """A fence polygon, (latitude_deg, longitude_deg) vertices; inclusion = keep-in."""
+
+    vertices: tuple[tuple[float, float], ...]
+    inclusion: bool
+
+
+@dataclass(frozen=True)
+class FenceCircle:
+    """A fence circle; inclusion = keep-in, else keep-out."""
+
+    latitude_deg: float
+    longitude_deg: float
+    radius_m: float
+    inclusion: bool
+
+
+@dataclass(frozen=True)
+class Fence:
+    """Keep-in and keep-out polygons and circles."""
+
+    polygons: tuple[FencePolygon, ...] = ()
+    circles: tuple[FenceCircle, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is no fence at all."""
+        return not self.polygons and not self.circles
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A mission: home, items (without ArduPilot's item 0 = home), fence, rally points, speeds."""
+
+    home: Position
+    items: tuple[MissionItem, ...]
+    fence: Fence = field(default_factory=Fence)
+    rally: tuple[Position, ...] = ()
+    cruise_speed_mps: float = 10.0
+    hover_speed_mps: float = 5.0
+
+    def nav_positions(self) -> list[tuple[int, MissionItem]]:
+        """(index, item) of items that move the vehicle to a position, in order."""
+        return [(i, item) for i, item in enumerate(self.items) if item.is_nav]
