@@ -33,6 +33,16 @@ def _hostport(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def _key(text: str) -> bytes:
+    try:
+        key = bytes.fromhex(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("signing key must be hexadecimal") from exc
+    if len(key) != 32:
+        raise argparse.ArgumentTypeError("signing key must be 32 bytes (64 hex digits)")
+    return key
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line."""
     p = argparse.ArgumentParser(prog="python -m simulator", description=__doc__)
@@ -63,6 +73,13 @@ def parser() -> argparse.ArgumentParser:
         default=Path("var/sim/stations.csv"),
         help="CSV the ground stations' readings are appended to",
     )
+    p.add_argument(
+        "--loss",
+        type=float,
+        default=0.0,
+        help="percent of MAVLink frames lost each way (a poor radio link)",
+    )
+    p.add_argument("--signing-key", type=_key, help="MAVLink 2 signing key, 64 hex digits")
     p.add_argument("--duration", type=float, help="stop after this many simulated seconds")
     p.add_argument("-v", "--verbose", action="store_true", help="log client connections")
     return p
@@ -77,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.drones < 1 or args.drones > 250:
         print("error: --drones must be between 1 and 250", file=sys.stderr)
+        return 2
+    if not 0.0 <= args.loss < 100.0:
+        print("error: --loss must be a percentage in [0, 100)", file=sys.stderr)
         return 2
     try:
         world = load_world(args.world)
@@ -96,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         udp_out=args.udp_out,
         params_dir=args.params_dir,
         station_feed=args.station_feed,
+        loss=args.loss / 100.0,
+        signing_key=args.signing_key,
     )
     try:
         fleet = Fleet(world, config)

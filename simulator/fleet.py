@@ -46,6 +46,8 @@ class FleetConfig:
     spacing_m: float = 5.0
     params_dir: Path | None = None
     station_feed: Path | None = None
+    loss: float = 0.0  # fraction of frames lost each way, on every link
+    signing_key: bytes | None = None  # MAVLink 2 signing: unsigned frames are rejected
 
 
 class _Client:
@@ -90,7 +92,11 @@ class Fleet:
                 start_unix_s=self.start_unix_s,
             )
             self.copters.append(copter)
-            self.links.append(VehicleLink(copter, Payload(world, config.seed * 1000 + 500 + i)))
+            payload = Payload(world, config.seed * 1000 + 500 + i)
+            link = VehicleLink(
+                copter, payload, config.loss, config.seed * 1000 + 900 + i, config.signing_key
+            )
+            self.links.append(link)
             self.clients.append({})
             self._listen(i)
             self.udp.append(self._udp(i))

@@ -8,6 +8,8 @@ periodic traffic; ``drain()`` hands over (client-or-None, bytes) pairs, None mea
 from __future__ import annotations
 
 import math
+import random
+import time
 from collections import deque
 from typing import Any
 
@@ -25,6 +27,8 @@ COMPONENT_ID = C.MAV_COMP_ID_AUTOPILOT1
 PARAMS_PER_TICK = 40
 """PARAM_VALUEs sent per tick while answering PARAM_REQUEST_LIST (paced, as ArduPilot does)."""
 ARM_MAGIC, DISARM_MAGIC = 2989, 21196
+SIGNING_EPOCH = 1420070400
+"""MAVLink 2 signing timestamps count 10 µs units from 2015-01-01 UTC."""
 _VERSION = (4 << 24) | (6 << 16) | (2 << 8) | C.FIRMWARE_VERSION_TYPE_OFFICIAL
 _CAPABILITIES = (
     C.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT
@@ -51,11 +55,27 @@ class _Sink:
 class VehicleLink:
     """MAVLink 2 endpoint of one copter, shared by all its connected ground stations."""
 
-    def __init__(self, copter: Copter, payload: Payload) -> None:
+    def __init__(
+        self,
+        copter: Copter,
+        payload: Payload,
+        loss: float = 0.0,
+        seed: int = 0,
+        signing_key: bytes | None = None,
+    ) -> None:
         self.copter = copter
         self.payload = payload
         self._sink = _Sink()
         self.mav = C.MAVLink(self._sink, srcSystem=copter.sysid, srcComponent=COMPONENT_ID)
+        self.loss = loss
+        self._loss_rng = random.Random(seed)
+        self.lost_frames = 0
+        self._signing_key = signing_key
+        if signing_key is not None:
+            self.mav.signing.secret_key = signing_key
+            self.mav.signing.sign_outgoing = True
+            self.mav.signing.link_id = 0
+            self.mav.signing.timestamp = int((time.time() - SIGNING_EPOCH) * 1e5)
         self.schedule = StreamSchedule()
         self.missions = MissionProtocol(copter, self.mav, self._send)
         self._parsers: dict[Any, C.MAVLink] = {}
@@ -68,9 +88,16 @@ class VehicleLink:
             self.schedule.set_group_rate(gid, copter.params[f"SR0_{suffix}"])
 
     # --- output ------------------------------------------------------------------------------
+    def _lost(self) -> bool:
+        if self.loss > 0.0 and self._loss_rng.random() < self.loss:
+            self.lost_frames += 1
+            return True
+        return False
+
     def _send(self, msg: C.MAVLink_message, to: Any = None) -> None:
-        self.mav.send(msg)
-        self._out.append((to, bytes(self._sink.buf)))
+        self.mav.send(msg)  # encoded (sequence number used) even when the link then loses it
+        if not self._lost():
+            self._out.append((to, bytes(self._sink.buf)))
         self._sink.buf.clear()
 
     def drain(self) -> list[tuple[Any, bytes]]:
@@ -85,12 +112,14 @@ class VehicleLink:
         if parser is None:
             parser = C.MAVLink(None)
             parser.robust_parsing = True
+            if self._signing_key is not None:
+                parser.signing.secret_key = self._signing_key  # unsigned frames are rejected
             self._parsers[client] = parser
         before = parser.total_receive_errors
         msgs = parser.parse_buffer(data) or []
         self.copter.link_errors += parser.total_receive_errors - before
         for msg in msgs:
-            if msg.get_type() == "BAD_DATA":
+            if msg.get_type() == "BAD_DATA" or self._lost():
                 continue
             self.messages_received += 1
             self.handle(client, msg)
