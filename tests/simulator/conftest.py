@@ -5,7 +5,7 @@ from __future__ import annotations
 from simulator import geo
 from tests.helpers.sitl import C
 
-HOME = (36.6512, 116.9303)
+HOME = (36.6425, 116.9275)
 
 
 def square_mission(

@@ -23,7 +23,7 @@ def test_message_requests_and_intervals(tmp_path) -> None:
         hud = [g.recv("VFR_HUD") for _ in range(3)]
         assert g.command(C.MAV_CMD_GET_HOME_POSITION) == 0
         home = next(m for m in reversed(g.seen) if m.get_type() == "HOME_POSITION")
-        assert abs(home.latitude / 1e7 - 36.6512) < 1e-4
+        assert abs(home.latitude / 1e7 - 36.6425) < 1e-4
         assert len(hud) == 3
         g.close()
 
