@@ -1,0 +1,188 @@
+"""Benchmark of the sensors room: prints figures, asserts nothing.
+
+1. Ingest rate, CSV → zarr (simulator station layout), against pandas' bare parse of the
+   same file in the same run (goal: ≥ 50 %).
+2. AQI over 10 M values, values/s (goal: ≥ 20 M/s).
+3. Append latency: one hour of all stations, one minute of drone samples, one map.
+
+Run: ``.venv/bin/python bench/bench_sensors.py [--rows N] [--values N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sensors import cube_map, cube_station, cube_trajectory
+from sensors.aqi_vector import aqi_arrays, iaqi_array
+from sensors.cube_station import StationMeta, StationRows
+from sensors.cube_trajectory import DroneSample
+from sensors.grid import MapGrid
+from sensors.ingest import ingest_file
+from sensors.units import POLLUTANTS
+
+HEADER = "time_utc,station_id,station_name,latitude,longitude," + ",".join(POLLUTANTS)
+
+
+def write_feed(path: Path, rows: int, stations: int, seed: int = 0) -> None:
+    """A simulator-layout station feed: hourly rows for `stations` stations."""
+    rng = np.random.default_rng(seed)
+    hours = rows // stations
+    t = pd.date_range("2026-01-01T01:00", periods=hours, freq="1h").strftime("%Y-%m-%dT%H:%M:%SZ")
+    frame = pd.DataFrame(
+        {
+            "time_utc": np.repeat(t, stations),
+            "station_id": np.tile([f"S{i:04d}" for i in range(stations)], hours),
+            "station_name": "bench",
+            "latitude": 36.65,
+            "longitude": 116.93,
+        }
+    )
+    for p in POLLUTANTS:
+        frame[p] = np.round(rng.uniform(0.1, 2.0 if p == "co" else 200.0, len(frame)), 1)
+    frame.to_csv(path, index=False)
+
+
+def best_of(n: int, fn) -> float:
+    """Shortest wall time (s) of n runs."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def bench_ingest(tmp: Path, rows: int, stations: int) -> None:
+    feed = tmp / "feed.csv"
+    write_feed(feed, rows, stations)
+    mb = feed.stat().st_size / 1e6
+    parse_s = best_of(3, lambda: pd.read_csv(feed))
+
+    def ingest() -> None:
+        root = tmp / f"cubes-{time.perf_counter_ns()}"
+        cube_station.register(
+            root / "stations.zarr",
+            [StationMeta(f"S{i:04d}", "bench", 36.65, 116.93) for i in range(stations)],
+        )
+        report = ingest_file(feed, root)
+        assert report.quarantined == 0, report.summary()
+
+    ingest_s = best_of(2, ingest)
+    print(
+        f"ingest  file: {rows:,} rows x {len(POLLUTANTS)} pollutants, {mb:.1f} MB, "
+        f"{stations} stations"
+    )
+    print(f"ingest  pandas bare read_csv: {rows / parse_s:12,.0f} rows/s  ({parse_s:.2f} s)")
+    print(
+        f"ingest  CSV -> zarr (checked): {rows / ingest_s:12,.0f} rows/s  ({ingest_s:.2f} s)"
+        f"  = {rows * len(POLLUTANTS) / ingest_s:,.0f} values/s"
+    )
+    print(f"ingest  ratio to bare parse:   {parse_s / ingest_s:12.0%}  (goal >= 50 %)")
+
+
+def bench_aqi(values: int) -> None:
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 600, values)
+    baseline = best_of(3, lambda: x * 1.0001)
+    print(f"aqi     numpy multiply baseline: {values / baseline / 1e6:10.1f} M values/s")
+    for std in ("hj633-2026", "hj633-2012", "epa"):
+        s = best_of(3, lambda std=std: iaqi_array("pm2_5_24h", x, std))
+        print(f"aqi     iaqi pm2_5_24h {std:10s}: {values / s / 1e6:10.1f} M values/s (goal >= 20)")
+    cols = ("so2_1h", "no2_1h", "co_1h", "o3_1h", "pm10_1h", "pm2_5_1h")
+    per = values // len(cols)
+    arrays = {c: rng.uniform(0, 5 if c == "co_1h" else 300, per) for c in cols}
+    s = best_of(3, lambda: aqi_arrays(arrays, "hj633-2026", "hourly"))
+    print(
+        f"aqi     full AQI, 6 columns x {per:,} rows: {per * len(cols) / s / 1e6:6.1f} "
+        f"M values/s ({per / s / 1e6:.1f} M reports/s)"
+    )
+
+
+def bench_append(tmp: Path, stations: int, repeats: int = 30) -> None:
+    root = tmp / "append"
+    store = cube_station.create(root / "stations.zarr")
+    cube_station.register(
+        root / "stations.zarr",
+        [StationMeta(f"S{i:04d}", "b", 36.6, 116.9) for i in range(stations)],
+    )
+    store = cube_station.open_store(root / "stations.zarr")
+    ids = np.array([f"S{i:04d}" for i in range(stations)], dtype=object)
+    lat = []
+    for h in range(repeats):
+        t = np.datetime64("2026-01-01T01:00", "ms").astype(np.int64) + h * 3_600_000
+        rows = StationRows(
+            np.repeat(ids, 7),
+            np.full(7 * stations, t),
+            np.tile(np.array(POLLUTANTS, dtype=object), stations),
+            np.full(7 * stations, 12.5),
+        )
+        t0 = time.perf_counter()
+        cube_station.append(store, rows, 3_600_000)
+        lat.append(time.perf_counter() - t0)
+    _latency(f"station cube, one hour x {stations} stations", lat)
+
+    traj = cube_trajectory.create(root / "trajectories.zarr")
+    lat = []
+    for k in range(repeats):
+        samples = [
+            DroneSample(
+                "uav-1",
+                "s-1",
+                1_767_229_200_000 + (k * 60 + i) * 1000,
+                36.65,
+                116.93,
+                60.0,
+                dict.fromkeys(POLLUTANTS, 10.0),
+            )
+            for i in range(60)
+        ]
+        t0 = time.perf_counter()
+        cube_trajectory.append(traj, samples)
+        lat.append(time.perf_counter() - t0)
+    _latency("trajectory cube, 60 samples", lat)
+
+    grid = MapGrid.around(36.65, 116.93, 5000.0, 50.0)
+    maps = cube_map.create(root / "map.zarr", grid)
+    field = np.random.default_rng(2).uniform(0, 100, (grid.ny, grid.nx))
+    lat = []
+    for k in range(repeats):
+        t0 = time.perf_counter()
+        cube_map.append_map(
+            maps,
+            pd.Timestamp("2026-01-01") + pd.Timedelta(hours=k),
+            dict.fromkeys(POLLUTANTS, field),
+        )
+        lat.append(time.perf_counter() - t0)
+    _latency(f"map cube, {grid.ny}x{grid.nx} x 7 pollutants", lat)
+
+
+def _latency(what: str, seconds: list[float]) -> None:
+    ms = sorted(s * 1000 for s in seconds)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    print(f"append  {what}: median {statistics.median(ms):6.1f} ms, p95 {p95:6.1f} ms")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, default=1_000_000, help="station rows to ingest")
+    p.add_argument("--stations", type=int, default=100)
+    p.add_argument("--values", type=int, default=10_000_000, help="values for the AQI run")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bench_ingest(Path(tmp), args.rows, args.stations)
+        bench_aqi(args.values)
+        bench_append(Path(tmp), args.stations)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""Station ingest: every valid value kept, every bad one quarantined with its reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sensors import quarantine, zarr_store
+from sensors.cubes import open_station_cube
+from sensors.ingest import ingest_file
+from sensors.layouts import IngestError
+
+DATA = Path(__file__).with_name("data")
+
+
+@pytest.fixture
+def cubes(tmp_path: Path) -> Path:
+    root = tmp_path / "cubes"
+    report = ingest_file(DATA / "stations_meta.csv", root)
+    assert report.stations_added == 3 and report.quarantined == 0
+    return root
+
+
+def _value(ds, station: str, time: str, pollutant: str) -> float:
+    i = list(ds.station_id.values).index(station)
+    return float(ds[pollutant].isel(station=i).sel(time=np.datetime64(time)).values)
+
+
+def test_junk_rows_quarantined_with_reasons_valid_rows_kept(cubes: Path):
+    report = ingest_file(DATA / "junk_feed.csv", cubes)
+    rows = quarantine.read(report.quarantine_path)
+    by_line: dict[int, set[str]] = {}
+    for r in rows:
+        by_line.setdefault(int(r["line"]), set()).add(r["reason"])
+    assert by_line == {
+        3: {"negative", "nan_or_sentinel"},  # pm2_5 -5 and so2 -9999
+        4: {"unknown_station"},
+        5: {"malformed"},
+        7: {"not_a_number", "out_of_range"},  # abc, pm10 12000
+        8: {"duplicate"},
+        9: {"out_of_order"},
+        10: {"bad_time"},
+    }
+    assert {r["field"] for r in rows if r["line"] == "3"} == {"pm2_5", "so2"}
+    # 7 (line 2) + 5 (line 3) + 5 (line 7) + 6 (line 11, voc blank) + 7 (line 12) values kept
+    assert report.accepted == 30
+    assert report.quarantined == len(rows)
+    ds = open_station_cube(cubes).load()
+    assert _value(ds, "SIM-1001A", "2026-05-01T00:05", "pm2_5") == 38.2
+    assert _value(ds, "SIM-1002A", "2026-05-01T00:05", "pm10") == 70.1
+    assert np.isnan(_value(ds, "SIM-1002A", "2026-05-01T00:05", "pm2_5"))
+    assert _value(ds, "SIM-1002A", "2026-05-01T00:10", "so2") == 9.0
+    assert _value(ds, "SIM-1003A", "2026-05-01T00:15", "co") == 0.7
+    assert _value(ds, "SIM-1001A", "2026-05-01T00:15", "o3") == 86.0
+    assert int(ds.notnull().to_array().sum()) == 30
+    assert ds.time.size == 3 and "2026-04-30" not in str(ds.time.values)
+
+
+def test_reingest_is_all_duplicates_and_changes_nothing(cubes: Path):
+    ingest_file(DATA / "junk_feed.csv", cubes)
+    before = open_station_cube(cubes).load()
+    again = ingest_file(DATA / "junk_feed.csv", cubes)
+    assert again.accepted == 0 and again.reasons["duplicate"] == 30 + 7  # + line 8
+    assert open_station_cube(cubes).load().identical(before)
+
+
+def test_unknown_layout_raises_and_writes_nothing(tmp_path: Path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,c\n1,2,3\n", encoding="utf-8")
+    with pytest.raises(IngestError) as err:
+        ingest_file(bad, tmp_path / "cubes")
+    assert "bad.csv:1: header" in str(err.value)
+    assert not (tmp_path / "cubes").exists()
+
+
+def _write_feed(path: Path, hours: int, stations: list[str]) -> None:
+    lines = ["time_utc,station_id,station_name,latitude,longitude,pm2_5,pm10,so2,no2,co,o3,voc"]
+    for h in range(hours):
+        for s in stations:
+            t = np.datetime64("2026-05-01T00:00") + np.timedelta64(h + 1, "h")
+            lines.append(f"{t}:00Z,{s},x,36.6,116.9,{h % 90 + 1}.5,{h % 50 + 20},5,20,0.5,60,30")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_crash_mid_ingest_leaves_store_complete_to_last_batch(
+    cubes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    feed = tmp_path / "feed.csv"
+    _write_feed(feed, 30, ["SIM-1001A", "SIM-1002A"])  # 60 rows: batches of 20 rows = 10 h
+    real_commit = zarr_store.CubeStore._commit
+    calls = {"n": 0}
+
+    def crash_on_second(self, attrs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")  # arrays already grown and written, not committed
+        real_commit(self, attrs)
+
+    monkeypatch.setattr(zarr_store.CubeStore, "_commit", crash_on_second)
+    with pytest.raises(RuntimeError, match="power cut"):
+        ingest_file(feed, cubes, batch_rows=20)
+    monkeypatch.setattr(zarr_store.CubeStore, "_commit", real_commit)
+    ds = open_station_cube(cubes).load()  # readable, first batch only
+    assert ds.time.size == 10
+    assert float(ds.pm2_5.isel(station=0, time=9)) == 10.5
+    assert int(ds.pm2_5.notnull().sum()) == 20
+    report = ingest_file(feed, cubes, batch_rows=20)  # resume: the rest goes in
+    assert (report.accepted, report.reasons) == (40 * 7, {"duplicate": 20 * 7})
+    ds = open_station_cube(cubes).load()
+    assert ds.time.size == 30 and int(ds.pm2_5.notnull().sum()) == 60
+    assert np.all(np.diff(ds.time.values) > np.timedelta64(0))
+
+
+def test_wide_national_layout_local_time_and_sentinels(cubes: Path, tmp_path: Path):
+    wide = tmp_path / "national.csv"
+    wide.write_text(
+        "StationCode,Longitude,Latitude,TimePoint,SO2,NO2,CO,O3,PM10,PM2.5\n"
+        "SIM-1001A,116.935,36.654,2026-05-01T09:00:00,8,30,0.7,90,-9999,41\n"
+        "SIM-1002A,116.923,36.658,2026-05-01T09:00:00,—,31,0.8,91,80,42\n",
+        encoding="utf-8",
+    )
+    report = ingest_file(wide, cubes)
+    assert report.layout == "wide" and report.accepted == 10
+    assert report.reasons == {"nan_or_sentinel": 2}
+    ds = open_station_cube(cubes).load()
+    assert str(ds.time.values[0]).startswith("2026-05-01T01:00")  # 09:00 UTC+8
+    assert _value(ds, "SIM-1002A", "2026-05-01T01:00", "pm2_5") == 42
+
+
+def test_long_layout_converts_units_and_needs_them(cubes: Path, tmp_path: Path):
+    long = tmp_path / "long.csv"
+    long.write_text(
+        "time_utc,station_id,pollutant,value,unit\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,no2,100,ppb\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,co,1000,ug/m3\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,so2,5,\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,pm2_5,5,furlongs\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,radon,5,ug m-3\n",
+        encoding="utf-8",
+    )
+    report = ingest_file(long, cubes)
+    assert report.accepted == 2
+    assert report.reasons == {"unit_missing": 1, "unit_unknown": 1, "unknown_pollutant": 1}
+    ds = open_station_cube(cubes).load()
+    assert _value(ds, "SIM-1001A", "2026-05-01T01:00", "no2") == pytest.approx(
+        100 * 46.0055 / 24.465
+    )
+    assert _value(ds, "SIM-1001A", "2026-05-01T01:00", "co") == pytest.approx(1.0)
+
+
+def test_openaq_json_measurements(cubes: Path, tmp_path: Path):
+    doc = {
+        "results": [
+            {
+                "locationId": "SIM-1003A",
+                "parameter": "pm25",
+                "value": 33.0,
+                "unit": "µg/m³",
+                "date": {"utc": "2026-05-01T02:00:00Z", "local": "2026-05-01T10:00:00+08:00"},
+            },
+            {
+                "locationId": "SIM-1003A",
+                "parameter": "o3",
+                "value": 0.05,
+                "unit": "ppm",
+                "date": {"utc": "2026-05-01T02:00:00Z"},
+            },
+            {
+                "locationId": "SIM-1003A",
+                "parameter": "no2",
+                "value": None,
+                "unit": "µg/m³",
+                "date": {"utc": "2026-05-01T02:00:00Z"},
+            },
+            {
+                "locationId": "XX",
+                "parameter": "pm10",
+                "value": 3,
+                "unit": "µg/m³",
+                "date": {"utc": "2026-05-01T02:00:00Z"},
+            },
+        ]
+    }
+    path = tmp_path / "openaq.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    report = ingest_file(path, cubes)
+    assert report.layout == "openaq" and report.accepted == 2
+    assert report.reasons == {"nan_or_sentinel": 1, "unknown_station": 1}
+    ds = open_station_cube(cubes).load()
+    assert _value(ds, "SIM-1003A", "2026-05-01T02:00", "o3") == pytest.approx(50 * 47.997 / 24.465)
