@@ -1,0 +1,345 @@
+"""dispatch(mission, vehicle): checks → upload + verify → arm → take-off → AUTO → follow progress
+→ return and land → the sortie closed with its outcome. Several sorties fly at once, one thread
+each; abort, pause and resume reach a running sortie by vehicle name.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from command.dispatch.audited import AuditedFleet
+from command.dispatch.readiness import MIN_START_BATTERY_PCT, vehicle_problems
+from command.dispatch.tracker import SortieTracker
+from command.link import CommandError, Fleet, LinkError
+from command.storage import (
+    Database,
+    SortieOutcome,
+    StorageError,
+    TrackPoint,
+    TrackWriter,
+    advance_sortie,
+    close_sortie,
+    get_sortie,
+    open_sortie,
+    record_event,
+    save_mission,
+    upsert_vehicle,
+)
+from missions.checks import Finding, Limits, blocks_upload, check_mission
+from missions.items import Cmd, Mission
+
+log = logging.getLogger("command.dispatch")
+
+MAX_HOME_OFFSET_M = 50.0
+"""The vehicle must stand within this of the mission's planned home."""
+
+
+class DispatchError(Exception):
+    """A sortie could not start; nothing moved (the message says why)."""
+
+
+class PreflightRefused(DispatchError):
+    """The mission fails its checks; nothing was sent or stored."""
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        errors = [f for f in findings if f.severity == "error"]
+        lines = "; ".join(_finding_text(f) for f in errors)
+        super().__init__(f"mission fails its checks: {lines}")
+
+
+def _finding_text(f: Finding) -> str:
+    where = f"item {f.item_index + 1}: " if f.item_index is not None else ""
+    return f"{where}{f.message}"
+
+
+class VehicleNotReady(DispatchError):
+    """The vehicle cannot start a sortie now; nothing was sent or stored."""
+
+    def __init__(self, vehicle: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(f"{vehicle} is not ready: {'; '.join(problems)}")
+
+
+class ArmDeclined(DispatchError):
+    """The pilot did not confirm arming; the mission stays uploaded, the motors stay off."""
+
+
+@dataclass
+class SortieHandle:
+    """A sortie in flight: its record id, tracker and monitoring thread."""
+
+    sortie_id: int
+    vehicle: str
+    tracker: SortieTracker
+    thread: threading.Thread | None = None
+    outcome: SortieOutcome | None = None
+    reason: str = ""
+    done: threading.Event = field(default_factory=threading.Event)
+
+    def wait(self, timeout_s: float | None = None) -> SortieOutcome | None:
+        """Block until the sortie is closed (or timeout); returns its outcome."""
+        self.done.wait(timeout_s)
+        return self.outcome
+
+
+class Dispatcher:
+    """Starts and follows sorties on the vehicles of a fleet, recording them in the database."""
+
+    def __init__(
+        self,
+        fleet: Fleet,
+        db: Database,
+        *,
+        actor: str,
+        zones: Sequence = (),
+        limits: Limits | None = None,
+        reserve_pct: float = 25.0,
+        min_start_battery_pct: float = MIN_START_BATTERY_PCT,
+        tracks_dir: Path = Path("var/tracks"),
+        poll_s: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.fleet = fleet
+        self.db = db
+        self.commands = AuditedFleet(fleet, db, actor, utcnow)
+        self.zones = zones
+        self.limits = limits or Limits()
+        self.reserve_pct = reserve_pct
+        self.min_start_battery_pct = min_start_battery_pct
+        self.tracks_dir = tracks_dir
+        self.poll_s = poll_s
+        self.clock = clock
+        self.utcnow = utcnow
+        self._sorties: dict[str, SortieHandle] = {}
+        self._lock = threading.Lock()
+
+    # --- starting --------------------------------------------------------------------------
+    def preflight(self, mission: Mission, vehicle: str) -> list[Finding]:
+        """Mission checks and vehicle readiness; raises when the sortie may not start."""
+        findings = check_mission(mission, zones=self.zones, limits=self.limits)
+        if blocks_upload(findings):
+            raise PreflightRefused(findings)
+        snap = self.fleet.snapshot(vehicle)
+        problems = vehicle_problems(snap, self.min_start_battery_pct)
+        if snap.has_position and snap.latitude_deg is not None and snap.longitude_deg is not None:
+            offset = _distance_m(
+                (snap.latitude_deg, snap.longitude_deg),
+                (mission.home.latitude_deg, mission.home.longitude_deg),
+            )
+            if offset > MAX_HOME_OFFSET_M:
+                problems.append(
+                    f"vehicle stands {offset:.0f} m from the mission's home "
+                    f"(at most {MAX_HOME_OFFSET_M:.0f} m)"
+                )
+        with self._lock:
+            if vehicle in self._sorties:
+                problems.append(f"sortie {self._sorties[vehicle].sortie_id} is still flying")
+        if problems:
+            raise VehicleNotReady(vehicle, problems)
+        return findings
+
+    def dispatch(
+        self,
+        mission: Mission,
+        vehicle: str,
+        *,
+        name: str,
+        confirm: Callable[[str], bool] = lambda prompt: True,
+        source_file: str | None = None,
+        zone_name: str | None = None,
+    ) -> SortieHandle:
+        """Fly mission on vehicle as a new sortie; returns once it is airborne in AUTO."""
+        self.preflight(mission, vehicle)
+        snap = self.fleet.snapshot(vehicle)
+        now = self.utcnow()
+        upsert_vehicle(
+            self.db,
+            name=vehicle,
+            connection=str(self.fleet.link(vehicle).endpoint),
+            system_id=snap.system_id or 1,
+            airframe="quadrotor",
+        )
+        stored = save_mission(
+            self.db,
+            name=f"{name} {now:%Y%m%dT%H%M%S.%fZ}",
+            home_latitude_deg=mission.home.latitude_deg,
+            home_longitude_deg=mission.home.longitude_deg,
+            home_altitude_m=mission.home.altitude_m,
+            cruise_speed_mps=mission.cruise_speed_mps,
+            items=mission.items,
+            now=now,
+            source_file=source_file,
+            zone_name=zone_name,
+            fence=asdict(mission.fence),
+            rally=[asdict(p) for p in mission.rally],
+        )
+        sortie = open_sortie(
+            self.db, mission_id=stored.id, vehicle_name=vehicle, now=now, tracks_dir=self.tracks_dir
+        )
+        tracker = SortieTracker(
+            len(mission.items) + 1, _returns_home(mission), self.reserve_pct, self.clock()
+        )
+        handle = SortieHandle(sortie.id, vehicle, tracker)
+        try:
+            advance_sortie(self.db, sortie.id, SortieOutcome.UPLOADING)
+            self.commands.upload_mission(vehicle, mission, stored.name)
+            if not confirm(f"Arm {vehicle} and fly '{name}' ({len(mission.items)} items)?"):
+                raise ArmDeclined(
+                    f"arming {vehicle} not confirmed: the mission is uploaded, the motors stay off"
+                )
+            self.commands.set_mode(vehicle, "GUIDED")
+            self.commands.arm(vehicle)
+            first = mission.items[0] if mission.items else None
+            if first is None or first.command != Cmd.NAV_TAKEOFF:
+                alt = first.altitude_m if first is not None else 20.0
+                self.commands.takeoff(vehicle, alt)
+            self.commands.start_mission(vehicle)
+        except ArmDeclined as exc:
+            self._close(handle, SortieOutcome.ABORTED, str(exc))
+            raise
+        except (CommandError, LinkError) as exc:
+            self._close(handle, SortieOutcome.FAILED, str(exc))
+            raise DispatchError(f"{vehicle}: {exc}") from exc
+        advance_sortie(self.db, sortie.id, SortieOutcome.FLYING)
+        self._event(handle, "sortie", "info", f"sortie {sortie.id} flying '{name}'")
+        with self._lock:
+            self._sorties[vehicle] = handle
+        handle.thread = threading.Thread(
+            target=self._follow,
+            args=(handle, sortie.track_path),
+            name=f"sortie-{sortie.id}",
+            daemon=True,
+        )
+        handle.thread.start()
+        return handle
+
+    # --- running sorties ----------------------------------------------------------------------
+    def active(self) -> dict[str, SortieHandle]:
+        """Sorties being flown, by vehicle."""
+        with self._lock:
+            return dict(self._sorties)
+
+    def abort(self, vehicle: str, reason: str = "aborted by the pilot") -> SortieHandle:
+        """Bring the vehicle home now; the sortie ends as aborted when it has landed."""
+        handle = self._handle(vehicle)
+        handle.tracker.request_abort(reason)
+        return handle
+
+    def pause(self, vehicle: str) -> None:
+        """Hold position in the mission."""
+        handle = self._handle(vehicle)
+        self.commands.pause(vehicle)
+        self._event(handle, "sortie", "info", "paused")
+
+    def resume(self, vehicle: str) -> None:
+        """Carry on with the mission."""
+        handle = self._handle(vehicle)
+        self.commands.resume(vehicle)
+        self._event(handle, "sortie", "info", "resumed")
+
+    def _handle(self, vehicle: str) -> SortieHandle:
+        with self._lock:
+            handle = self._sorties.get(vehicle)
+        if handle is None:
+            raise DispatchError(f"no sortie is flying on {vehicle}")
+        return handle
+
+    def _follow(self, handle: SortieHandle, track_path: str | None) -> None:
+        writer = TrackWriter(Path(track_path)) if track_path else None
+        try:
+            while True:
+                snap = self.fleet.snapshot(handle.vehicle)
+                decision = handle.tracker.observe(snap, self.clock())
+                if writer is not None and snap.latitude_deg is not None:
+                    writer.append(
+                        TrackPoint(
+                            time_utc_s=self.utcnow().timestamp(),
+                            latitude_deg=snap.latitude_deg,
+                            longitude_deg=snap.longitude_deg or 0.0,
+                            altitude_m=snap.altitude_relative_m or 0.0,
+                            groundspeed_mps=snap.groundspeed_mps or 0.0,
+                            battery_pct=float(snap.battery_remaining_pct or 0),
+                            mode=snap.mode_name,
+                        )
+                    )
+                if decision.event:
+                    self._event(handle, "sortie", "warning", decision.event)
+                if decision.command_return:
+                    try:
+                        self.commands.return_to_launch(handle.vehicle)
+                    except (CommandError, LinkError) as exc:
+                        self._event(handle, "sortie", "error", f"RTL not taken: {exc}")
+                if decision.outcome is not None:
+                    self._close(handle, decision.outcome, decision.reason)
+                    return
+                time.sleep(self.poll_s)
+        except Exception as exc:  # the sortie must end recorded, whatever broke
+            log.exception("sortie %s", handle.sortie_id)
+            self._close(handle, SortieOutcome.FAILED, f"monitor failed: {exc}")
+        finally:
+            if writer is not None:
+                writer.close()
+
+    def _close(self, handle: SortieHandle, outcome: SortieOutcome, reason: str) -> None:
+        t = handle.tracker
+        try:
+            close_sortie(
+                self.db,
+                handle.sortie_id,
+                outcome,
+                reason,
+                self.utcnow(),
+                distance_m=t.distance_m,
+                battery_used_pct=t.battery_used_pct,
+            )
+        except StorageError:  # closed elsewhere (e.g. `abort` from another terminal): keep that
+            record = get_sortie(self.db, handle.sortie_id)
+            outcome, reason = SortieOutcome(record.outcome), record.reason
+        handle.outcome, handle.reason = outcome, reason
+        self._event(
+            handle,
+            "sortie",
+            "info" if outcome == SortieOutcome.COMPLETED else "warning",
+            f"sortie {handle.sortie_id} {outcome.value}: {reason}",
+        )
+        with self._lock:
+            if self._sorties.get(handle.vehicle) is handle:
+                del self._sorties[handle.vehicle]
+        handle.done.set()
+
+    def _event(self, handle: SortieHandle, kind: str, severity: str, message: str) -> None:
+        record_event(
+            self.db,
+            vehicle_name=handle.vehicle,
+            kind=kind,
+            severity=severity,
+            message=message,
+            now=self.utcnow(),
+            sortie_id=handle.sortie_id,
+        )
+
+
+NAV_LAST = 95
+"""MAV_CMD ids below this are navigation commands (MAV_CMD_NAV_LAST)."""
+
+
+def _returns_home(mission: Mission) -> bool:
+    nav = [item for item in mission.items if item.command < NAV_LAST]
+    return bool(nav) and nav[-1].command in (Cmd.NAV_RETURN_TO_LAUNCH, Cmd.NAV_LAND)
+
+
+def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[0] + b[0]) / 2)
+    return math.hypot(
+        math.radians(b[0] - a[0]) * 6_371_000.0,
+        math.radians(b[1] - a[1]) * 6_371_000.0 * math.cos(lat),
+    )

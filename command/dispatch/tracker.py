@@ -1,0 +1,145 @@
+"""Following a sortie from its vehicle's snapshots: when it is done, when it must come home, and
+how it ended. Pure: fed snapshots and the time, it returns decisions; the runner acts on them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from command.link import LinkState, VehicleSnapshot
+from command.storage import SortieOutcome
+
+RETURN_MODES = frozenset({"RTL", "LAND", "SMART_RTL"})
+MISSION_COMPLETE = 5  # MISSION_STATE_COMPLETE
+DISARMED_BEFORE_TAKEOFF_S = 15.0
+"""A sortie whose vehicle has not left the ground this long after the start has failed."""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the runner must do now: command a return, record an event, close the sortie."""
+
+    command_return: bool = False
+    event: str | None = None
+    outcome: SortieOutcome | None = None
+    reason: str = ""
+
+
+class SortieTracker:
+    """State of one sortie, advanced by observe(snapshot, now)."""
+
+    def __init__(self, total_items: int, returns_home: bool, reserve_pct: float, started_s: float):
+        self.total_items = total_items  # as the vehicle counts them: home at 0 included
+        self.returns_home = returns_home  # the mission ends with RTL or LAND
+        self.reserve_pct = reserve_pct
+        self.started_s = started_s
+        self.airborne = False
+        self.returning = False  # we commanded the return (mission end, reserve, abort)
+        self.complete = False
+        self.pending: tuple[SortieOutcome, str] | None = None
+        self.distance_m = 0.0
+        self.start_battery_pct: int | None = None
+        self.last_battery_pct: int | None = None
+        self._last_pos: tuple[float, float] | None = None
+        self._abort: str | None = None
+
+    def request_abort(self, reason: str) -> None:
+        """Ask for the sortie to be aborted (the vehicle comes home); thread-safe by assignment."""
+        self._abort = reason
+
+    def observe(self, snap: VehicleSnapshot, now: float) -> Decision:
+        """Advance with a new snapshot taken at link time now (seconds)."""
+        self._account(snap)
+        if snap.link is LinkState.LOST:
+            where = (
+                f"item {snap.mission_seq}/{self.total_items - 1}" if snap.mission_seq else "start"
+            )
+            return Decision(
+                outcome=SortieOutcome.LOST,
+                reason=f"link lost at {where}; the vehicle's own failsafes take over",
+            )
+        if snap.mission_state == MISSION_COMPLETE or (
+            snap.last_reached_seq is not None and snap.last_reached_seq >= self.total_items - 1
+        ):
+            self.complete = True
+        rel = snap.altitude_relative_m or 0.0
+        if snap.armed and rel > 1.0:
+            self.airborne = True
+        if not snap.armed and (self.airborne or now - self.started_s > DISARMED_BEFORE_TAKEOFF_S):
+            if not self.airborne:
+                return Decision(outcome=SortieOutcome.FAILED, reason="disarmed before take-off")
+            if rel < 2.0:
+                return self._landed()
+        if self._abort is not None and self.pending is None:
+            self.pending = (SortieOutcome.ABORTED, self._abort)
+            return self._return(f"abort: {self._abort}")
+        if (
+            self.airborne
+            and snap.mode_name in RETURN_MODES
+            and not self.returning
+            and not self.complete
+            and self.pending is None
+        ):
+            reason = snap.status_text or f"vehicle switched to {snap.mode_name}"
+            self.pending = (SortieOutcome.FAILSAFE, f"{snap.mode_name}: {reason}")
+            return Decision(event=f"vehicle returning on its own ({snap.mode_name}): {reason}")
+        pct = snap.battery_remaining_pct
+        if (
+            self.airborne
+            and not self.returning
+            and pct is not None
+            and pct < self.reserve_pct
+            and self.pending is None
+            and snap.mode_name not in RETURN_MODES
+        ):
+            self.pending = (
+                SortieOutcome.FAILSAFE,
+                f"battery {pct}% under the {self.reserve_pct:.0f}% reserve: RTL",
+            )
+            return self._return(self.pending[1])
+        if (
+            self.complete
+            and not self.returns_home
+            and not self.returning
+            and snap.mode_name not in RETURN_MODES
+        ):
+            return self._return("mission complete: RTL")
+        return Decision()
+
+    def _return(self, why: str) -> Decision:
+        self.returning = True
+        return Decision(command_return=True, event=why)
+
+    def _landed(self) -> Decision:
+        if self.pending is not None:
+            return Decision(outcome=self.pending[0], reason=self.pending[1])
+        if self.complete:
+            return Decision(outcome=SortieOutcome.COMPLETED, reason="mission complete, landed")
+        return Decision(outcome=SortieOutcome.FAILED, reason="landed before the mission completed")
+
+    def _account(self, snap: VehicleSnapshot) -> None:
+        if snap.battery_remaining_pct is not None:
+            if self.start_battery_pct is None:
+                self.start_battery_pct = snap.battery_remaining_pct
+            self.last_battery_pct = snap.battery_remaining_pct
+        if snap.latitude_deg is None or snap.longitude_deg is None:
+            return
+        pos = (snap.latitude_deg, snap.longitude_deg)
+        if self._last_pos is not None:
+            self.distance_m += _ground_distance_m(self._last_pos, pos)
+        self._last_pos = pos
+
+    @property
+    def battery_used_pct(self) -> float | None:
+        """Charge used so far (percentage points)."""
+        if self.start_battery_pct is None or self.last_battery_pct is None:
+            return None
+        return float(self.start_battery_pct - self.last_battery_pct)
+
+
+def _ground_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat = math.radians((a[0] + b[0]) / 2)
+    dn = math.radians(b[0] - a[0]) * 6_371_000.0
+    de = math.radians(b[1] - a[1]) * 6_371_000.0 * math.cos(lat)
+    return math.hypot(dn, de)

@@ -1,0 +1,132 @@
+"""Typed errors of the fleet link: what went wrong, with the vehicle's own result codes."""
+
+from __future__ import annotations
+
+
+class LinkError(Exception):
+    """Base of every error raised by command.link."""
+
+
+class ConnectionStringError(LinkError, ValueError):
+    """A connection string that is unknown or malformed (raised before any I/O)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"bad connection string {url!r}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class TransportUnavailable(LinkError):
+    """The transport cannot be opened on this machine (e.g. pyserial missing for serial links)."""
+
+
+class UnknownVehicle(LinkError, KeyError):
+    """No link of that name in the fleet."""
+
+    def __str__(self) -> str:
+        return f"no vehicle named {self.args[0]!r}"
+
+
+class LinkDown(LinkError):
+    """The request needs a live link (state OK) and the vehicle's link is not."""
+
+    def __init__(self, name: str, state: str) -> None:
+        super().__init__(f"vehicle {name!r}: link is {state}")
+        self.name = name
+        self.state = state
+
+
+class LinkClosed(LinkError):
+    """The link was closed while the request was pending."""
+
+
+class MissionTransferError(LinkError):
+    """A mission/fence/rally transfer failed; `result` is the MAV_MISSION_RESULT."""
+
+    def __init__(self, result: int, mission_type: int, seq: int | None, reason: str) -> None:
+        super().__init__(
+            f"{_MISSION_TYPES.get(mission_type, mission_type)} transfer failed at item {seq}: "
+            f"{_MISSION_RESULTS.get(result, result)} ({reason})"
+        )
+        self.result = result
+        self.mission_type = mission_type
+        self.seq = seq
+        self.reason = reason
+
+
+class MissionUploadError(MissionTransferError):
+    """The vehicle refused the upload or it timed out; the upload does not count as done."""
+
+
+class MissionDownloadError(MissionTransferError):
+    """Reading a list back from the vehicle failed."""
+
+
+class MissionVerifyError(MissionTransferError):
+    """The list read back differs from the one uploaded (`seq` is the first differing item)."""
+
+
+class CommandError(LinkError):
+    """A COMMAND_LONG/COMMAND_INT did not have its effect."""
+
+    def __init__(self, command: str, message: str) -> None:
+        super().__init__(f"{command}: {message}")
+        self.command = command
+
+
+class CommandRefused(CommandError):
+    """The vehicle answered with a final MAV_RESULT other than ACCEPTED; `reason` is the
+    STATUSTEXT it sent around the refusal ("" if none)."""
+
+    def __init__(self, command: str, result: int, reason: str) -> None:
+        text = f"refused ({_COMMAND_RESULTS.get(result, result)})"
+        super().__init__(command, f"{text}: {reason}" if reason else text)
+        self.result = result
+        self.reason = reason
+
+
+class CommandTimeout(CommandError):
+    """No COMMAND_ACK after all retries (or the expected state never showed)."""
+
+
+class ModeNotChanged(CommandError):
+    """The vehicle acknowledged a mode change but its heartbeat still shows another mode."""
+
+    def __init__(self, command: str, wanted: str, actual: str) -> None:
+        super().__init__(command, f"mode is {actual}, wanted {wanted}")
+        self.wanted = wanted
+        self.actual = actual
+
+
+class ParameterError(LinkError):
+    """A parameter could not be set (no echo, or the echo differs)."""
+
+
+_MISSION_TYPES = {0: "mission", 1: "fence", 2: "rally"}
+_MISSION_RESULTS = {
+    0: "ACCEPTED",
+    1: "ERROR",
+    2: "UNSUPPORTED_FRAME",
+    3: "UNSUPPORTED",
+    4: "NO_SPACE",
+    5: "INVALID",
+    6: "INVALID_PARAM1",
+    7: "INVALID_PARAM2",
+    8: "INVALID_PARAM3",
+    9: "INVALID_PARAM4",
+    10: "INVALID_PARAM5_X",
+    11: "INVALID_PARAM6_Y",
+    12: "INVALID_PARAM7",
+    13: "INVALID_SEQUENCE",
+    14: "DENIED",
+    15: "OPERATION_CANCELLED",
+}
+_COMMAND_RESULTS = {
+    0: "ACCEPTED",
+    1: "TEMPORARILY_REJECTED",
+    2: "DENIED",
+    3: "UNSUPPORTED",
+    4: "FAILED",
+    5: "IN_PROGRESS",
+    6: "CANCELLED",
+}

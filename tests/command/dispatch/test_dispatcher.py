@@ -1,0 +1,100 @@
+"""Sorties flown by the dispatcher on the real simulator and recorded in a real SQLite file."""
+
+from __future__ import annotations
+
+import pytest
+
+from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady
+from command.storage import list_audit, list_events, list_sorties, read_track
+from missions.items import Cmd, Frame, MissionItem
+from tests.command.dispatch.conftest import home_of, square
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    handle = dispatcher.dispatch(square(home_of(fleet, name)), name, name="square")
+    assert handle.wait(120) == "completed", handle.reason
+    snap = fleet.snapshot(name)
+    assert not snap.armed and (snap.altitude_relative_m or 0) < 1.0
+    (sortie,) = list_sorties(db)
+    assert sortie.outcome == "completed" and sortie.ended_at is not None
+    assert 235 < sortie.distance_m < 400  # the 60 m square, and drift in the climb and descent
+    assert sortie.battery_used_pct is not None and sortie.battery_used_pct > 0
+    track = read_track(sortie.track_path)
+    assert len(track) > 50
+    commands = [a.command for a in list_audit(db)]
+    assert sorted(commands) == sorted(["upload_mission", "set_mode", "arm", "mission_start"])
+    assert all(a.actor == "test:pilot" and a.result == "accepted" for a in list_audit(db))
+
+
+def test_mission_without_rtl_is_brought_home_by_the_dispatcher(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    handle = dispatcher.dispatch(
+        square(home_of(fleet, name), side_m=40, rtl=False), name, name="no-rtl"
+    )
+    assert handle.wait(120) == "completed", handle.reason
+    assert "rtl" in [a.command for a in list_audit(db)]
+
+
+@pytest.mark.drones(2)
+def test_two_drones_fly_two_sorties_at_once(flying, db) -> None:
+    fleet, dispatcher, names = flying
+    handles = [dispatcher.dispatch(square(home_of(fleet, n)), n, name=f"sq-{n}") for n in names]
+    assert set(dispatcher.active()) == set(names)  # both in the air together
+    assert [h.wait(150) for h in handles] == ["completed", "completed"], [h.reason for h in handles]
+    assert {s.vehicle_name for s in list_sorties(db)} == set(names)
+
+
+def test_abort_brings_it_home_as_aborted(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=150), name, name="long")
+    fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2, 30)
+    dispatcher.abort(name, "officer called it off")
+    assert handle.wait(120) == "aborted"
+    assert "officer called it off" in list_sorties(db)[0].reason
+    assert fleet.snapshot(name).mode_name in ("RTL", "LAND")
+
+
+def test_failsafe_midway_is_recorded(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    fleet.set_parameter(name, "FENCE_ENABLE", 1)
+    fleet.set_parameter(name, "FENCE_TYPE", 2)
+    fleet.set_parameter(name, "FENCE_RADIUS", 80)
+    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=70), name, name="breach")
+    assert handle.wait(120) == "failsafe"
+    (sortie,) = list_sorties(db)
+    assert "RTL" in sortie.reason and "Fence" in sortie.reason
+    assert any("returning on its own" in e.message for e in list_events(db))
+
+
+def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    home = home_of(fleet, name)
+    high = square(home)
+    items = list(high.items)
+    items[2] = MissionItem(
+        command=Cmd.NAV_WAYPOINT,
+        frame=Frame.GLOBAL_RELATIVE_ALT,
+        latitude_deg=items[2].latitude_deg,
+        longitude_deg=items[2].longitude_deg,
+        altitude_m=150.0,
+    )
+    with pytest.raises(PreflightRefused, match="item 3"):
+        dispatcher.dispatch(high.__class__(home=home, items=tuple(items)), name, name="high")
+    far = square(home.__class__(home.latitude_deg + 0.01, home.longitude_deg, home.altitude_m))
+    with pytest.raises(VehicleNotReady, match="from the mission's home"):
+        dispatcher.dispatch(far, name, name="far")
+    assert list_sorties(db) == [] and list_audit(db) == []
+    assert fleet.snapshot(name).armed is False
+
+
+def test_declined_arming_keeps_motors_off(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    with pytest.raises(ArmDeclined):
+        dispatcher.dispatch(square(home_of(fleet, name)), name, name="no", confirm=lambda p: False)
+    assert fleet.snapshot(name).armed is False
+    (sortie,) = list_sorties(db)
+    assert sortie.outcome == "aborted"
+    assert [a.command for a in list_audit(db)] == ["upload_mission"]
