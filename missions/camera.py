@@ -27,11 +27,16 @@ class Camera:
 
 @dataclass(frozen=True)
 class Swath:
-    """Lane spacing `spacing_m` and what one lane senses; trigger distance 0 means no camera."""
+    """Lane spacing `spacing_m` and what one lane senses; trigger distance 0 means no camera.
+
+    The footprint is `sensed_width_m` across track by `footprint_along_m` along track (a camera:
+    the image height on the ground; a strip sensor: its width unless `along_track_m` is given).
+    """
 
     spacing_m: float
     sensed_width_m: float
     trigger_distance_m: float = 0.0
+    along_track_m: float | None = None  # None: as long as the swath is wide
 
     def __post_init__(self) -> None:
         if not self.spacing_m > 0 or not self.sensed_width_m >= self.spacing_m:
@@ -39,6 +44,22 @@ class Swath:
                 f"swath: spacing_m {self.spacing_m} must be positive and at most "
                 f"sensed_width_m {self.sensed_width_m}"
             )
+        if self.along_track_m is not None and not self.along_track_m >= 0:
+            raise ValueError(f"swath: along_track_m must be >= 0, got {self.along_track_m}")
+
+    @property
+    def footprint_along_m(self) -> float:
+        """Along-track length of the footprint (m)."""
+        return self.sensed_width_m if self.along_track_m is None else self.along_track_m
+
+    @property
+    def lane_inset_m(self) -> float:
+        """How far inside the zone edge a lane may end and still see the edge (m).
+
+        Half the along-track footprint, less one trigger distance for a camera: images are
+        taken every `trigger_distance_m`, so the last one may come that much before the lane end.
+        """
+        return max(0.0, self.footprint_along_m / 2.0 - self.trigger_distance_m)
 
 
 def swath_from_camera(
@@ -55,13 +76,23 @@ def swath_from_camera(
         spacing_m=across_m * (1.0 - side_overlap),
         sensed_width_m=across_m,
         trigger_distance_m=along_m * (1.0 - forward_overlap),
+        along_track_m=along_m,
     )
 
 
-def swath_from_width(sensing_width_m: float, side_overlap: float = 0.0) -> Swath:
-    """Lanes for a sensor that sees a strip `sensing_width_m` wide (gas sampling, line scan)."""
+def swath_from_width(
+    sensing_width_m: float, side_overlap: float = 0.0, along_track_m: float | None = None
+) -> Swath:
+    """Lanes for a sensor that sees a strip `sensing_width_m` wide (gas sampling, line scan).
+
+    Its footprint is `along_track_m` long along track, as long as it is wide unless given.
+    """
     if not sensing_width_m > 0:
         raise ValueError(f"sensing_width_m must be positive, got {sensing_width_m}")
     if not 0.0 <= side_overlap < 1.0:
         raise ValueError(f"side_overlap must be in [0, 1), got {side_overlap}")
-    return Swath(spacing_m=sensing_width_m * (1.0 - side_overlap), sensed_width_m=sensing_width_m)
+    return Swath(
+        spacing_m=sensing_width_m * (1.0 - side_overlap),
+        sensed_width_m=sensing_width_m,
+        along_track_m=along_track_m,
+    )

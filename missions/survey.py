@@ -55,8 +55,24 @@ class _Cell:
         return lanes
 
 
-def _cells(rotated: BaseGeometry, spacing_m: float) -> tuple[list[_Cell], float]:
-    """Cut the rotated region into horizontal strips and chain strip pieces into cells."""
+def _lane_ends(
+    x_min: float, x_max: float, inset_m: float, shortest_m: float
+) -> tuple[float, float]:
+    """Lane ends `inset_m` inside a strip piece's extent, the lane at least `shortest_m` long
+    (a camera's trigger distance, so it takes an image on the lane) or the whole extent."""
+    middle, half = (x_min + x_max) / 2.0, (x_max - x_min) / 2.0
+    half = max(half - inset_m, min(half, shortest_m / 2.0))
+    return middle - half, middle + half
+
+
+def _cells(
+    rotated: BaseGeometry, spacing_m: float, inset_m: float = 0.0, shortest_m: float = 1.0
+) -> tuple[list[_Cell], float]:
+    """Cut the rotated region into horizontal strips and chain strip pieces into cells.
+
+    Each piece gets one lane along the middle of its strip, ending `inset_m` inside the piece's
+    extent: the along-track footprint sees the rest.
+    """
     minx, miny, maxx, maxy = rotated.bounds
     height = maxy - miny
     n = max(1, math.ceil(height / spacing_m - 1e-9))
@@ -73,16 +89,22 @@ def _cells(rotated: BaseGeometry, spacing_m: float) -> tuple[list[_Cell], float]
     by_lane: dict[int, list[int]] = {}
     for k, lane in enumerate(lane_index):
         by_lane.setdefault(int(lane), []).append(k)
+    pairs = [
+        (a, b)
+        for lane, members in by_lane.items()
+        for a in members
+        for b in by_lane.get(lane + 1, ())
+        if bounds[a, 0] <= bounds[b, 2] and bounds[b, 0] <= bounds[a, 2]
+    ]
     succ: dict[int, list[int]] = {}
     pred: dict[int, list[int]] = {}
-    for lane, members in by_lane.items():
-        for a in members:
-            for b in by_lane.get(lane + 1, ()):
-                if bounds[a, 0] <= bounds[b, 2] and bounds[b, 0] <= bounds[a, 2]:
-                    shared = shapely.intersection(pieces[a], pieces[b])
-                    if shared.length > 1e-9:
-                        succ.setdefault(a, []).append(b)
-                        pred.setdefault(b, []).append(a)
+    if pairs:
+        below, above = np.asarray(pairs).T
+        # neighbours share a stretch of strip edge: their boundaries meet in a line (DE-9IM)
+        touching = shapely.relate_pattern(pieces[below], pieces[above], "****1****")
+        for a, b in np.asarray(pairs)[touching]:
+            succ.setdefault(int(a), []).append(int(b))
+            pred.setdefault(int(b), []).append(int(a))
     cells: list[_Cell] = []
     used: set[int] = set()
     for k in sorted(range(len(pieces)), key=lambda i: (lane_index[i], bounds[i, 0])):
@@ -97,21 +119,38 @@ def _cells(rotated: BaseGeometry, spacing_m: float) -> tuple[list[_Cell], float]
             chain.append(nxt)
             used.add(nxt)
         rows = tuple(
-            (float(miny + step * (lane_index[i] + 0.5)), float(bounds[i, 0]), float(bounds[i, 2]))
+            (
+                float(miny + step * (lane_index[i] + 0.5)),
+                *_lane_ends(float(bounds[i, 0]), float(bounds[i, 2]), inset_m, shortest_m),
+            )
             for i in chain
         )
         cells.append(_Cell(rows))
     return cells, step
 
 
-def _order(cells: list[_Cell], start: Point2 | None) -> list[Lane]:
-    """Order cells and their entry corners: greedy nearest entry, from the best first cell."""
+_EXACT_CELLS = 8  # cell orders found exactly (Held-Karp) up to this many cells
+_EXACT_ANGLES = 4  # best sweep angles (by the greedy order) whose cell order is then made exact
+
+
+def _variants(cells: list[_Cell]) -> tuple[list[list[list[Lane]]], np.ndarray, np.ndarray]:
+    """Each cell's four variants (bottom/top first × rightward/leftward): lanes, entries, exits."""
     variants = [
         [cell.variant(top, right) for top in (False, True) for right in (True, False)]
         for cell in cells
     ]
     entries = np.asarray([[v[0][0] for v in vs] for vs in variants])  # (cells, 4, 2)
     exits = np.asarray([[v[-1][1] for v in vs] for vs in variants])
+    return variants, entries, exits
+
+
+def _order(cells: list[_Cell], start: Point2 | None, exact: bool = False) -> list[Lane]:
+    """Order cells and their entry corners: greedy nearest entry, or exact for a few cells."""
+    variants, entries, exits = _variants(cells)
+    internal = np.asarray([[_estimate(v) for v in vs] for vs in variants])  # (cells, 4)
+    if exact and 1 < len(cells) <= _EXACT_CELLS:
+        sequence = _held_karp(entries, exits, internal, start)
+        return [lane for c, k in sequence for lane in variants[c][k]]
     firsts = [(c, k) for c in range(len(cells)) for k in range(4)]
     if start is not None:
         d = np.hypot(*(entries - np.asarray(start)).transpose(2, 0, 1))
@@ -126,6 +165,49 @@ def _order(cells: list[_Cell], start: Point2 | None) -> list[Lane]:
             best = (cost, sequence)
     assert best is not None
     return [lane for c, k in best[1] for lane in variants[c][k]]
+
+
+def _held_karp(
+    entries: np.ndarray, exits: np.ndarray, internal: np.ndarray, start: Point2 | None
+) -> list[tuple[int, int]]:
+    """Shortest open tour through every cell, one variant each (transits + lanes and turns)."""
+    n, v = internal.shape
+    # step[c, k, c2, k2]: leave (c, k) at its exit, fly (c2, k2) entirely
+    gap = exits[:, :, None, None, :] - entries[None, None, :, :, :]
+    step = np.hypot(gap[..., 0], gap[..., 1]) + internal[None, None, :, :]
+    flat = step.reshape(n * v, n, v)
+    best = np.full((1 << n, n, v), np.inf)
+    parent = np.full((1 << n, n, v), -1, dtype=np.int64)
+    first = internal.copy()
+    if start is not None:
+        first += np.hypot(*(entries - np.asarray(start)).transpose(2, 0, 1))
+    for c in range(n):
+        best[1 << c, c] = first[c]
+    for mask in range(1, 1 << n):
+        here = best[mask].reshape(n * v)
+        if not np.isfinite(here).any():
+            continue
+        reach = here[:, None, None] + flat  # (n*v, n, v)
+        arg = reach.argmin(axis=0)
+        low = np.take_along_axis(reach, arg[None], axis=0)[0]
+        for c2 in range(n):
+            if mask >> c2 & 1:
+                continue
+            new = mask | 1 << c2
+            better = low[c2] < best[new, c2]
+            best[new, c2][better] = low[c2][better]
+            parent[new, c2][better] = arg[c2][better]
+    full = (1 << n) - 1
+    c, k = np.unravel_index(int(np.argmin(best[full])), (n, v))
+    sequence = [(int(c), int(k))]
+    mask = full
+    while True:
+        previous = int(parent[mask, sequence[-1][0], sequence[-1][1]])
+        if previous < 0:
+            break
+        mask &= ~(1 << sequence[-1][0])
+        sequence.append((previous // v, previous % v))
+    return sequence[::-1]
 
 
 def _greedy(
@@ -179,21 +261,25 @@ def plan_survey(
     spacing = swath.spacing_m
     margin = spacing / 2.0 if margin_m is None else margin_m
     origin = region.centroid
+    shortest = max(1.0, swath.trigger_distance_m)
     angles = [angle_deg] if angle_deg is not None else candidate_angles(region)
-    best: tuple[float, float, list[_Cell], list[Lane], float] | None = None
+    tried: list[tuple[float, float, list[_Cell], list[Lane], float, Point2 | None]] = []
     for angle in angles:
         rotated = affinity.rotate(region, -angle, origin=origin)
-        cells, step = _cells(rotated, spacing)
+        cells, step = _cells(rotated, spacing, swath.lane_inset_m, shortest)
         rotated_start = None
         if start is not None:
             p = affinity.rotate(shapely.Point(start), -angle, origin=origin)
             rotated_start = (p.x, p.y)
         lanes = _order(cells, rotated_start)
-        cost = _estimate(lanes)
-        if best is None or cost < best[0] - 1e-6:
-            best = (cost, angle, cells, lanes, step)
-    assert best is not None
-    _, angle, cells, lanes, step = best
+        tried.append((_estimate(lanes), angle, cells, lanes, step, rotated_start))
+    tried.sort(key=lambda t: t[0])
+    for k, (_, angle, cells, _, step, rotated_start) in enumerate(tried[:_EXACT_ANGLES]):
+        if 1 < len(cells) <= _EXACT_CELLS:
+            lanes = _order(cells, rotated_start, exact=True)
+            tried[k] = (_estimate(lanes), angle, cells, lanes, step, rotated_start)
+    best = min(tried, key=lambda t: t[0])
+    _, angle, cells, lanes, step, _ = best
     lanes = [_unrotate(lane, angle, origin) for lane in lanes]
     allowed = region.buffer(margin)
     if margin < step / 2.0:
@@ -207,6 +293,27 @@ def plan_survey(
         margin_m=margin,
         cells=len(cells),
     )
+
+
+def footprint_cover(survey: SurveyPath, swath: Swath) -> BaseGeometry:
+    """Ground the survey's lanes see (metres): each lane's footprint swept along it.
+
+    A footprint is `survey.spacing_m` across (neighbouring lanes keep the asked side overlap)
+    by twice `swath.lane_inset_m` along track, centred on the drone and turned with the lane.
+    """
+    if not survey.lanes:
+        return shapely.Polygon()
+    ends = np.asarray(survey.lanes, dtype=float)  # (lanes, 2, 2)
+    heading = ends[:, 1] - ends[:, 0]
+    length = np.hypot(heading[:, 0], heading[:, 1])
+    sweep = math.radians(survey.angle_deg)
+    fallback = np.asarray([math.cos(sweep), math.sin(sweep)])
+    safe = np.where(length[:, None] > 1e-9, heading / np.maximum(length, 1e-9)[:, None], fallback)
+    along = safe * swath.lane_inset_m
+    across = np.c_[-safe[:, 1], safe[:, 0]] * (survey.spacing_m / 2.0 + 1e-6)  # neighbours overlap
+    a, b = ends[:, 0] - along, ends[:, 1] + along
+    rings = np.stack([a - across, b - across, b + across, a + across, a - across], axis=1)
+    return shapely.union_all(shapely.polygons(rings))
 
 
 def _unrotate(lane: Lane, angle: float, origin: shapely.Point) -> Lane:

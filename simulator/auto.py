@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from simulator.events import CurrentChanged, ItemReached
-from simulator.mission import MISSION, NAV_COMMANDS, Item
+from simulator.mission import AMSL_FRAMES, MISSION, NAV_COMMANDS, Item
 
 if TYPE_CHECKING:
     from simulator.vehicle import Copter
@@ -244,7 +244,8 @@ class AutoMission:
         self._set_current(item.seq)
         positional = not (item.x == 0 and item.y == 0)
         n, e = c.to_local(item.lat, item.lon) if positional else (k.north, k.east)
-        up = c.height_from_frame(item.frame, item.z) if item.z > 0 or item.frame in (0, 5) else k.up
+        given = item.z > 0 or item.frame in AMSL_FRAMES
+        up = c.height_from_frame(item.frame, item.z) if given else k.up
         self._target = (n, e, up)
         self._until = 0.0
         cmd = item.command

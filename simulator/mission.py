@@ -60,6 +60,7 @@ POSITIONAL_COMMANDS = NAV_COMMANDS | FENCE_COMMANDS | RALLY_COMMANDS | {mavlink.
 
 GLOBAL_FRAMES = frozenset(
     {
+        mavlink.MAV_FRAME_MISSION,  # ArduPilot takes it as GLOBAL (QGC writes RTL with it)
         mavlink.MAV_FRAME_GLOBAL,
         mavlink.MAV_FRAME_GLOBAL_RELATIVE_ALT,
         mavlink.MAV_FRAME_GLOBAL_INT,
@@ -68,7 +69,9 @@ GLOBAL_FRAMES = frozenset(
         mavlink.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT,
     }
 )
-AMSL_FRAMES = frozenset({mavlink.MAV_FRAME_GLOBAL, mavlink.MAV_FRAME_GLOBAL_INT})
+AMSL_FRAMES = frozenset(
+    {mavlink.MAV_FRAME_GLOBAL, mavlink.MAV_FRAME_GLOBAL_INT, mavlink.MAV_FRAME_MISSION}
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from simulator.auto import AutoMission
 from simulator.events import Event, HomeSet, ImageCaptured, StatusText
 from simulator.fence import FenceGeometry, fence_breach
 from simulator.flight import Battery, Kinematics, Limits, fly_toward, power_draw_a
-from simulator.mission import RALLY, Item, MissionStore
+from simulator.mission import AMSL_FRAMES, RALLY, Item, MissionStore
 from simulator.params import ParamStore
 from simulator.world import World
 
@@ -330,7 +330,7 @@ class Copter:
 
     def height_from_frame(self, frame: int, z: float) -> float:
         """Height above this vehicle's ground for an altitude z given in a MAV_FRAME."""
-        if frame in (mavlink.MAV_FRAME_GLOBAL, mavlink.MAV_FRAME_GLOBAL_INT):
+        if frame in AMSL_FRAMES:
             return z - self.ground_alt_m
         home_alt = self.home[2] if self.home else self.ground_alt_m
         if frame in (

@@ -1,0 +1,104 @@
+"""What the pilot sees: fleet status tables, sortie progress lines, sortie history."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from rich.table import Table
+
+from command.link import LinkState, VehicleSnapshot
+from command.storage import SortieRecord
+
+_LINK_STYLE = {LinkState.OK: "green", LinkState.CONNECTING: "yellow", LinkState.LOST: "bold red"}
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "—" if value is None else format(value, fmt)
+
+
+def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
+    """One row per vehicle: link, mode, armed, position, altitude, speed, battery, mission."""
+    table = Table(title="EcoPatrol fleet", expand=False)
+    for col in (
+        "vehicle",
+        "link",
+        "mode",
+        "armed",
+        "lat",
+        "lon",
+        "alt m",
+        "speed m/s",
+        "battery",
+        "GPS",
+        "mission",
+        "last message",
+    ):
+        table.add_column(col)
+    for name, s in snapshots.items():
+        mission = (
+            "—"
+            if s.mission_total in (None, 0)
+            else f"{s.mission_seq or 0}/{(s.mission_total or 1) - 1}"
+        )
+        battery = (
+            "—"
+            if s.battery_remaining_pct is None
+            else (f"{s.battery_remaining_pct}% {_num(s.battery_voltage_v, '.1f')}V")
+        )
+        table.add_row(
+            name,
+            f"[{_LINK_STYLE[s.link]}]{s.link.value}[/]",
+            s.mode_name,
+            "[bold red]ARMED[/]" if s.armed else "disarmed",
+            _num(s.latitude_deg, ".6f"),
+            _num(s.longitude_deg, ".6f"),
+            _num(s.altitude_relative_m, ".1f"),
+            _num(s.groundspeed_mps, ".1f"),
+            battery,
+            f"{s.gps_fix_type}D/{s.satellites}" if s.gps_fix_type >= 2 else "no fix",
+            mission,
+            s.status_text[:40],
+        )
+    return table
+
+
+def progress_line(s: VehicleSnapshot, total_items: int, distance_m: float) -> str:
+    """waypoint i/N, distance flown, battery, mode, altitude — one line."""
+    seq = s.mission_seq or 0
+    battery = "—" if s.battery_remaining_pct is None else f"{s.battery_remaining_pct}%"
+    return (
+        f"{s.name}: waypoint {min(seq, total_items)}/{total_items}  "
+        f"flown {distance_m:,.0f} m  alt {_num(s.altitude_relative_m, '.1f')} m  "
+        f"battery {battery}  mode {s.mode_name}  link {s.link.value}"
+        f"{'  | ' + s.status_text if s.status_text else ''}"
+    )
+
+
+def history_table(sorties: Iterable[SortieRecord]) -> Table:
+    """The sortie log, newest first."""
+    table = Table(title="Sorties")
+    for col in (
+        "id",
+        "vehicle",
+        "mission",
+        "started (UTC)",
+        "ended (UTC)",
+        "outcome",
+        "distance m",
+        "battery used",
+        "reason",
+    ):
+        table.add_column(col)
+    for s in sorties:
+        table.add_row(
+            str(s.id),
+            s.vehicle_name,
+            s.mission_name,
+            f"{s.started_at:%Y-%m-%d %H:%M:%S}",
+            "—" if s.ended_at is None else f"{s.ended_at:%Y-%m-%d %H:%M:%S}",
+            s.outcome,
+            _num(s.distance_m, ",.0f"),
+            "—" if s.battery_used_pct is None else f"{s.battery_used_pct:.0f}%",
+            s.reason[:60],
+        )
+    return table
