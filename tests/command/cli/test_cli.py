@@ -223,3 +223,14 @@ def test_vehicle_refusing_to_arm_is_reported(tmp_path: Path) -> None:
     assert [a.result for a in list_audit(database) if a.command == "arm"] == ["refused"]
     database.close()
     _ = C
+
+
+def test_installed_as_ecopatrol(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("ecopatrol")
+    r = subprocess.run(
+        [str(exe), "--db", str(sqlite_url(tmp_path / "e.sqlite")), "history"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert r.returncode == 0 and "Sorties" in r.stdout
