@@ -13,7 +13,7 @@ import pytest
 from command.storage import list_audit, list_sorties, open_database, sqlite_url
 from simulator import geo
 from simulator.world import load_world
-from tests.helpers.sitl import ROOT, C, Gcs, sitl
+from tests.helpers.sitl import ROOT, Gcs, sitl
 
 pytestmark = pytest.mark.timeout(240)
 SPEEDUP = 10
@@ -222,7 +222,6 @@ def test_vehicle_refusing_to_arm_is_reported(tmp_path: Path) -> None:
     assert sortie.outcome == "failed" and "arming voltage" in sortie.reason
     assert [a.result for a in list_audit(database) if a.command == "arm"] == ["refused"]
     database.close()
-    _ = C
 
 
 def test_installed_as_ecopatrol(tmp_path: Path) -> None:
@@ -234,3 +233,49 @@ def test_installed_as_ecopatrol(tmp_path: Path) -> None:
         timeout=60,
     )
     assert r.returncode == 0 and "Sorties" in r.stdout
+
+
+def test_ctrl_c_during_fly_brings_the_drone_home_and_records_it(tmp_path: Path) -> None:
+    import signal
+
+    zones = small_zones(tmp_path / "zones.geojson")
+    plan = tmp_path / "yard.plan"
+    assert (
+        ecopatrol(
+            "plan",
+            str(zones),
+            "--zone",
+            "yard",
+            "--home",
+            f"{HOME[0]},{HOME[1]},30",
+            "--out",
+            str(plan),
+        ).returncode
+        == 0
+    )
+    db = tmp_path / "e.sqlite"
+    with sitl(tmp_path, speedup=SPEEDUP) as s:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "command", "--db", str(sqlite_url(db)), *fly_args(s, 0, plan)],
+            cwd=ROOT,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "flying" in line, line + (proc.stderr.read() if proc.stderr else "")
+        g = Gcs(s.url())
+        g.recv("GLOBAL_POSITION_INT", lambda m: m.relative_alt > 15_000, timeout=30)
+        proc.send_signal(signal.SIGINT)  # no terminal to ask: it returns to launch
+        out, errs = proc.communicate(timeout=120)
+        assert proc.returncode == 1, out + errs
+        assert "returning to launch" in out
+        g.recv("HEARTBEAT", lambda m: m.get_srcComponent() == 1 and not m.base_mode & 128, 60)
+        g.close()
+    database = open_database(sqlite_url(db))
+    (sortie,) = list_sorties(database)
+    assert sortie.outcome == "aborted" and "interrupted" in sortie.reason
+    database.close()

@@ -74,7 +74,14 @@ def flying(tmp_path: Path, db: Database, request) -> Iterator[tuple[Fleet, Dispa
             fleet.connect(name, s.url(i))
         for name in names:
             ok = fleet.wait_for(
-                name, lambda x: x.link is LinkState.OK and x.has_position and x.home is not None, 30
+                name,
+                lambda x: (
+                    x.link is LinkState.OK
+                    and x.has_position
+                    and x.home is not None
+                    and x.gps_fix_type >= 3
+                ),
+                30,
             )
             assert ok is not None, fleet.snapshot(name)
         dispatcher = Dispatcher(

@@ -98,3 +98,62 @@ def test_declined_arming_keeps_motors_off(flying, db) -> None:
     (sortie,) = list_sorties(db)
     assert sortie.outcome == "aborted"
     assert [a.command for a in list_audit(db)] == ["upload_mission"]
+
+
+def test_link_cut_mid_sortie_is_lost_within_five_seconds(tmp_path, db) -> None:
+    import time
+
+    from command.dispatch import Dispatcher
+    from command.link import Fleet, LinkState
+    from tests.command.dispatch.conftest import SPEEDUP
+    from tests.helpers.relay import TcpRelay
+    from tests.helpers.sitl import sitl
+
+    with sitl(tmp_path, speedup=SPEEDUP) as s, Fleet(heartbeat_period_s=1.0 / SPEEDUP) as fleet:
+        relay = TcpRelay("127.0.0.1", s.port(0))
+        try:
+            fleet.connect("d1", relay.url)
+            ready = fleet.wait_for(
+                "d1",
+                lambda x: (
+                    x.link is LinkState.OK
+                    and x.has_position
+                    and x.home is not None
+                    and x.gps_fix_type >= 3
+                ),
+                30,
+            )
+            assert ready is not None
+            dispatcher = Dispatcher(fleet, db, actor="test:pilot", tracks_dir=tmp_path, poll_s=0.05)
+            handle = dispatcher.dispatch(square(home_of(fleet, "d1"), side_m=200), "d1", name="far")
+            fleet.wait_for("d1", lambda x: (x.mission_seq or 0) >= 2, 30)
+            relay.silent.set()  # out of radio range
+            cut = time.monotonic()
+            assert handle.wait(15) == "lost"
+            assert time.monotonic() - cut < 6.5
+            (sortie,) = list_sorties(db)
+            assert sortie.outcome == "lost" and "link lost" in sortie.reason
+        finally:
+            relay.close()
+
+
+def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
+    import math
+    import time
+
+    fleet, dispatcher, (name,) = flying
+    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=120), name, name="pausable")
+    fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2 and (s.groundspeed_mps or 0) > 3, 30)
+    dispatcher.pause(name)
+    held = fleet.wait_for(name, lambda s: (s.groundspeed_mps or 0) < 0.3, 10)
+    assert held is not None
+    time.sleep(0.5)  # 5 s of simulated time
+    later = fleet.snapshot(name)
+    moved = math.dist(
+        (held.latitude_deg, held.longitude_deg), (later.latitude_deg, later.longitude_deg)
+    )
+    assert moved < 5e-5  # within about 5 m: holding against the gusts
+    assert later.mission_seq == held.mission_seq
+    dispatcher.resume(name)
+    assert handle.wait(120) == "completed", handle.reason
+    assert "paused" in [e.message for e in list_events(db)]

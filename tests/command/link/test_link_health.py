@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from command.link import Fleet, LinkDown, LinkState
-from tests.command.link.proxy import TcpRelay
+from tests.helpers.relay import TcpRelay
 from tests.helpers.sitl import sitl
 
 KEY = "5e" * 32
