@@ -219,6 +219,7 @@ def cmd_fly(args: argparse.Namespace) -> int:
                         live.update(
                             progress_line(s.fleet.snapshot(name), total, handle.tracker.distance_m)
                         )
+                console.line()
             except KeyboardInterrupt:
                 if not sys.stdin.isatty() or confirm("Return to launch now?"):
                     dispatcher.abort(name, "pilot interrupted the CLI: RTL")
