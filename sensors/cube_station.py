@@ -272,3 +272,119 @@ def open_cube(path: Path) -> xr.Dataset:
     )
     ds.attrs = {k: v for k, v in ds.attrs.items() if k not in ("stations", "station_last_ms")}
     return ds
+
+
+def append_matrix(
+    store: CubeStore,
+    station_rows: np.ndarray,
+    time_ms: np.ndarray,
+    line: np.ndarray,
+    pollutant_index: np.ndarray,
+    value: np.ndarray,
+    ok: np.ndarray,
+    late_window_ms: int,
+) -> dict[str, np.ndarray]:
+    """append() for a (row × pollutant) matrix: the same rules, cell by cell.
+
+    station_rows is each row's index in the cube's station list (−1 = unknown), ok marks the
+    cells to write. Returns a mask per reason of the cells not written (ok cells only);
+    ok cells in none of them were written. The batch is committed before it returns.
+    """
+    out: dict[str, np.ndarray] = {}
+    n, k = value.shape
+    if not ok.any():
+        return out
+    ids = station_ids(store)
+    st = station_rows.astype(np.int64)
+    t = time_ms.astype(np.int64)
+    todo = ok.copy()
+
+    unknown = todo & (st < 0)[:, None]
+    out["unknown_station"] = unknown
+    todo &= ~unknown
+
+    # duplicates inside the batch: keep the first (file order) of each station, time, pollutant
+    t_code, t_uniques = pd.factorize(t)
+    row_key = st * len(t_uniques) + t_code
+    dup = np.zeros_like(todo)
+    order = np.argsort(line, kind="stable")
+    if pd.Series(row_key[order]).duplicated().any():
+        for j in range(k):
+            rows_j = order[todo[order, j]]
+            dup[rows_j[pd.Series(row_key[rows_j]).duplicated().to_numpy()], j] = True
+    todo &= ~dup
+
+    # rows at a time already on the axis: duplicate if the cell holds a value
+    sizes = store.sizes
+    axis = store.group["time"][: sizes["time"]] if sizes["time"] else np.empty(0, np.int64)
+    end = axis[-1] if axis.size else np.iinfo(np.int64).min
+    old_rows = t <= end
+    pos = np.searchsorted(axis, t)
+    on_axis = old_rows.copy()
+    valid = old_rows & (pos < axis.size)
+    on_axis[old_rows & ~valid] = False
+    on_axis[valid] = axis[pos[valid]] == t[valid]
+    late = todo & (old_rows & ~on_axis)[:, None]
+    todo &= ~late
+    arrays = store.arrays()
+    for j in range(k):
+        rows_j = np.flatnonzero(todo[:, j] & on_axis)
+        if rows_j.size:
+            p = POLLUTANTS[pollutant_index[j]]
+            current = arrays[p].get_coordinate_selection((st[rows_j], pos[rows_j]))
+            dup[rows_j[~np.isnan(current)], j] = True
+    todo &= ~dup
+    out["duplicate"] = dup
+
+    # late against the station's latest time, committed or earlier in this batch (file order)
+    never = np.iinfo(np.int64).min // 2
+    last_by_station = dict(store.attrs.get("station_last_ms", {}))
+    station_last = np.array([last_by_station.get(s, never) for s in ids] + [never], np.int64)
+    passed = np.flatnonzero(ok.any(axis=1))
+    passed = passed[np.argsort(line[passed], kind="stable")]
+    latest = np.full(n, never, dtype=np.int64)
+    latest[passed] = pd.Series(t[passed]).groupby(st[passed]).cummax().to_numpy()
+    latest = np.maximum(latest, station_last[st])
+    late |= todo & (t < latest - late_window_ms)[:, None]
+    todo &= ~late
+    out["out_of_order"] = late
+
+    points = {}
+    for j in range(k):
+        rows_j = np.flatnonzero(todo[:, j] & on_axis)
+        if rows_j.size:
+            p = POLLUTANTS[pollutant_index[j]]
+            points[p] = ((st[rows_j], pos[rows_j]), value[rows_j, j])
+
+    new_cells = todo & (t > end)[:, None]
+    new_rows = np.flatnonzero(new_cells.any(axis=1))
+    new_times = np.unique(t[new_rows])
+    tn, ns = sizes["time"], sizes["station"]
+    t_size = tn + new_times.size
+    regions = {}
+    if new_times.size:
+        regions["time"] = ((slice(tn, t_size),), new_times)
+        col = np.searchsorted(new_times, t[new_rows])
+        blocks = {p: None for p in POLLUTANTS}
+        for j in range(k):
+            p = POLLUTANTS[pollutant_index[j]]
+            if blocks[p] is None:
+                blocks[p] = np.full((ns, new_times.size), np.nan)
+            sel = new_cells[new_rows, j]
+            blocks[p][st[new_rows[sel]], col[sel]] = value[new_rows[sel], j]
+        for p in POLLUTANTS:
+            block = blocks[p]
+            regions[p] = (
+                (slice(0, ns), slice(tn, t_size)),
+                block if block is not None else np.full((ns, new_times.size), np.nan),
+            )
+    written_rows = np.flatnonzero(todo.any(axis=1))
+    if written_rows.size:
+        last = pd.Series(t[written_rows]).groupby(st[written_rows]).max()
+        for i, m in zip(last.index.to_numpy(), last.to_numpy(), strict=True):
+            sid = ids[int(i)]
+            last_by_station[sid] = max(int(m), last_by_station.get(sid, int(m)))
+    store.commit(
+        {"time": t_size}, regions=regions, points=points, attrs={"station_last_ms": last_by_station}
+    )
+    return out

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sensors import cube_station
 from sensors.cube_station import StationRows
@@ -26,7 +27,15 @@ from sensors.layouts import (
 )
 from sensors.quarantine import QuarantineFile, Rejected
 from sensors.report import IngestReport
-from sensors.station_feed import long_candidates, openaq_candidates, read_meta, wide_candidates
+from sensors.station_feed import (
+    CODE,
+    REASON_CODES,
+    WideBatch,
+    long_candidates,
+    openaq_candidates,
+    read_meta,
+    wide_matrix,
+)
 
 DEFAULT_CUBES = Path("var/cubes")
 STATIONS = "stations.zarr"
@@ -69,12 +78,16 @@ def ingest_file(
             added,
             cube_path,
         )
+    if layout in ("simulator", "wide"):
+        return _ingest_wide(
+            path, layout, cube_path, quarantine, batch_rows, late_window_s, progress
+        )
     if layout == "openaq":
         batches: Iterable[tuple[Candidates, list[Rejected], int]] = (
             (c, [], len(c.line)) for c in openaq_candidates(path)
         )
     else:
-        batches = _csv_batches(path, layout, batch_rows)
+        batches = _long_batches(path, batch_rows)
     store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
     rows = accepted = 0
     for cands, malformed, n_rows in batches:
@@ -114,24 +127,92 @@ def ingest_file(
     )
 
 
-def _csv_batches(
-    path: Path, layout: str, batch_rows: int
-) -> Iterable[tuple[Candidates, list[Rejected], int]]:
-    header = header_of(path)
-    if layout == "long":
-        text_cols = tuple(
-            h for h in header if h.lower() in ("time_utc", "station_id", "pollutant", "unit")
+def _ingest_wide(
+    path: Path,
+    layout: str,
+    cube_path: Path,
+    quarantine: QuarantineFile,
+    batch_rows: int,
+    late_window_s: float,
+    progress: Progress | None,
+) -> IngestReport:
+    """Wide layouts: rows stay a (row × pollutant) matrix from the parse to the cube write."""
+    cols = wide_columns(header_of(path))
+    assert cols is not None
+    store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
+    rows = accepted = 0
+    reader = read_csv_batches(path, batch_rows, (cols.station, cols.time), categorical=True)
+    for chunk, lines, malformed in reader:
+        chunk.columns = [str(c).strip() for c in chunk.columns]
+        n_rows = len(chunk) + len(malformed)
+        rows += n_rows
+        batch, uniq, st_code = wide_matrix(chunk, lines, cols, local=layout == "wide")
+        reason = batch.reason
+        ok = (reason == 0) & ~batch.blank
+        if store is None:
+            reason[ok] = CODE["unknown_station"]
+        elif ok.any():
+            index = pd.Index(cube_station.station_ids(store)).get_indexer(uniq)
+            index = np.append(index, -1)  # code -1: missing id
+            out = cube_station.append_matrix(
+                store,
+                index[st_code],
+                batch.time_ms,
+                batch.line,
+                batch.pollutant_index,
+                batch.value,
+                ok,
+                int(late_window_s * 1000),
+            )
+            for name, mask in out.items():
+                reason[mask] = CODE[name]
+        cells = ~batch.blank
+        accepted += int(((reason == 0) & cells).sum())
+        bad = [Rejected(line, "*", "", "malformed", detail) for line, detail in malformed]
+        quarantine.write(bad + _rejected_cells(batch, reason != 0))
+        if progress is not None:
+            progress(n_rows)
+    return IngestReport(
+        str(path),
+        layout,
+        rows,
+        accepted,
+        sum(quarantine.counts.values()),
+        dict(quarantine.counts),
+        quarantine.path,
+        0,
+        cube_path,
+    )
+
+
+def _rejected_cells(b: WideBatch, rejected: np.ndarray) -> list[Rejected]:
+    rows, cols = np.nonzero(rejected & ~b.blank)
+    order = np.argsort(b.line[rows], kind="stable")
+    out = []
+    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
+        text = b.text[j]
+        value = str(text[i]) if text is not None and text[i] != "" else _fmt(b.value[i, j])
+        out.append(
+            Rejected(
+                int(b.line[i]),
+                b.columns[j],
+                value,
+                REASON_CODES[b.reason[i, j]],
+                f"station {b.station_id[i]}",
+            )
         )
-    else:
-        cols = wide_columns(header)
-        assert cols is not None
-        text_cols = (cols.station, cols.time)
+    return out
+
+
+def _long_batches(path: Path, batch_rows: int) -> Iterable[tuple[Candidates, list[Rejected], int]]:
+    """Candidates of the long layout (one value per row), batch by batch."""
+    header = header_of(path)
+    text_cols = tuple(
+        h for h in header if h.lower() in ("time_utc", "station_id", "pollutant", "unit")
+    )
     for chunk, lines, malformed in read_csv_batches(path, batch_rows, text_cols):
         chunk.columns = [str(c).strip() for c in chunk.columns]
-        if layout == "long":
-            cands = long_candidates(chunk, lines)
-        else:
-            cands = wide_candidates(chunk, lines, cols, local=layout == "wide")
+        cands = long_candidates(chunk, lines)
         bad = [Rejected(line, "*", "", "malformed", detail) for line, detail in malformed]
         yield cands, bad, len(chunk) + len(malformed)
 

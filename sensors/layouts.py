@@ -152,9 +152,12 @@ def numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def read_csv_batches(
-    path: Path, batch_rows: int, text_columns: tuple[str, ...]
+    path: Path, batch_rows: int, text_columns: tuple[str, ...], categorical: bool = False
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray, list[tuple[int, str]]]]:
-    """Batches of rows as strings-or-numbers, their line numbers and malformed (line, text)."""
+    """Batches of rows as strings-or-numbers, their line numbers and malformed (line, text).
+
+    With categorical, text_columns are read as pandas categoricals (each distinct text once).
+    """
     import warnings
 
     header_len = len(header_of(path))
@@ -170,7 +173,7 @@ def read_csv_batches(
             skip_blank_lines=False,
             on_bad_lines="warn",
             encoding="utf-8-sig",
-            dtype=dict.fromkeys(text_columns, "string"),
+            dtype=dict.fromkeys(text_columns, "category" if categorical else "string"),
             low_memory=False,
         )
         while True:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,17 @@ from sensors.layouts import (
 )
 from sensors.quarantine import Rejected
 from sensors.units import POLLUTANTS, UnitError
-from sensors.validate import constant, text_reason, value_reasons
+from sensors.validate import (
+    MAX_VALUE,
+    REASONS,
+    SENTINELS,
+    constant,
+    text_reason,
+    value_reasons,
+)
 
 _POL_INDEX = pd.Index(POLLUTANTS)
+_MAX_BY_INDEX = np.array([MAX_VALUE[p] for p in POLLUTANTS])
 
 
 def _finish(
@@ -216,3 +225,101 @@ def read_meta(path: Path) -> tuple[list[StationMeta], list[Rejected]]:
             seen.add(sid)
             stations.append(StationMeta(sid, (row.name or sid).strip(), lat, lon, height))
     return stations, rejected
+
+
+@dataclass(frozen=True)
+class WideBatch:
+    """A batch of wide rows kept as a (row × pollutant) matrix through the checks.
+
+    ``reason`` holds an index into ``REASON_CODES`` per cell (0 = plausible so far);
+    ``blank`` marks empty cells, which are not values. ``text`` is the raw text of
+    non-numeric columns (None for columns pandas parsed as numbers).
+    """
+
+    line: np.ndarray
+    station_id: np.ndarray
+    time_ms: np.ndarray
+    pollutant_index: np.ndarray
+    columns: tuple[str, ...]
+    value: np.ndarray
+    blank: np.ndarray
+    text: list[np.ndarray | None]
+    reason: np.ndarray
+
+
+REASON_CODES = ("", *REASONS)
+"""Reason per code of WideBatch.reason (0 = none)."""
+
+CODE = {r: i for i, r in enumerate(REASON_CODES)}
+
+
+def _station_and_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unique stripped station ids, a code per row into them, and the ids per row."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        cats = pd.Series(column.cat.categories.astype(str)).str.strip().to_numpy(dtype=object)
+        codes = column.cat.codes.to_numpy().astype(np.int64)
+        cats = np.append(cats, "")  # code -1 (missing) → ""
+        return cats, codes, cats[codes]
+    ids = np.asarray(column.astype("string").fillna("").str.strip(), dtype=object)
+    codes, uniques = pd.factorize(ids)
+    return np.asarray(uniques, dtype=object), codes.astype(np.int64), ids
+
+
+def times_of(column: pd.Series, local_offset_h: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """parse_times, but parsing each distinct text once (categorical columns)."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return parse_times(column, local_offset_h)
+    cats = pd.Series(column.cat.categories.astype(str))
+    ms_c, bad_c = parse_times(cats, local_offset_h)
+    ms_c, bad_c = np.append(ms_c, 0), np.append(bad_c, True)  # code -1 (missing) → bad
+    codes = column.cat.codes.to_numpy()
+    return ms_c[codes], bad_c[codes]
+
+
+def wide_matrix(
+    chunk: pd.DataFrame, lines: np.ndarray, cols: WideColumns, local: bool
+) -> tuple[WideBatch, np.ndarray, np.ndarray]:
+    """The same checks as wide_candidates, per cell of a (row × pollutant) matrix.
+
+    Returns the batch, the distinct station ids and a code per row into them.
+    """
+    uniq, st_code, station = _station_and_codes(chunk[cols.station])
+    offset = 0 if cols.time_is_utc or not local else LOCAL_OFFSET_H
+    t_ms, bad_time = times_of(chunk[cols.time], offset)
+    n, k = len(chunk), len(cols.pollutants)
+    value = np.empty((n, k), dtype=np.float64)
+    blank = np.empty((n, k), dtype=bool)
+    texts: list[np.ndarray | None] = []
+    for j, column in enumerate(cols.pollutants.values()):
+        col = chunk[column]
+        if pd.api.types.is_numeric_dtype(col.dtype):
+            value[:, j] = col.to_numpy(dtype=np.float64, na_value=np.nan)
+            blank[:, j] = np.isnan(value[:, j])
+            texts.append(None)
+        else:
+            value[:, j], text, blank[:, j] = numbers(col)
+            texts.append(text)
+    pidx = np.array([POLLUTANTS.index(p) for p in cols.pollutants], dtype=np.int64)
+    reason = np.zeros((n, k), dtype=np.uint8)
+    reason[value > _MAX_BY_INDEX[pidx]] = CODE["out_of_range"]
+    reason[value < 0] = CODE["negative"]
+    reason[np.isin(value, SENTINELS) | ~np.isfinite(value)] = CODE["nan_or_sentinel"]
+    for j, text in enumerate(texts):
+        if text is None:
+            continue
+        for i in np.flatnonzero(np.isnan(value[:, j]) & (text != "") & ~blank[:, j]):
+            reason[i, j] = CODE[text_reason(text[i])]
+    reason[bad_time] = CODE["bad_time"]
+    reason[(station == "")[:, None] & (reason == 0)] = CODE["unknown_station"]
+    batch = WideBatch(
+        lines,
+        station,
+        t_ms,
+        pidx,
+        tuple(cols.pollutants.values()),
+        value,
+        blank,
+        texts,
+        reason,
+    )
+    return batch, uniq, st_code

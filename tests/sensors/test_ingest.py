@@ -191,3 +191,36 @@ def test_openaq_json_measurements(cubes: Path, tmp_path: Path):
     assert report.reasons == {"nan_or_sentinel": 1, "unknown_station": 1}
     ds = open_station_cube(cubes).load()
     assert _value(ds, "SIM-1003A", "2026-05-01T02:00", "o3") == pytest.approx(50 * 47.997 / 24.465)
+
+
+@pytest.mark.parametrize("batch_rows", [1, 2, 3, 1000])
+def test_wide_rows_same_outcome_whatever_the_batches(cubes: Path, tmp_path: Path, batch_rows: int):
+    """The (row × pollutant) matrix path: duplicates, lateness and fills across batches."""
+    feed = tmp_path / "feed.csv"
+    head = "time_utc,station_id,station_name,latitude,longitude,pm2_5,pm10,so2,no2,co,o3,voc"
+    rows = [
+        "2026-05-01T01:00:00Z,SIM-1001A,x,0,0,1,2,3,4,0.5,6,7",  # 2 accepted
+        "2026-05-01T01:00:00Z,SIM-1001A,x,0,0,9,9,9,9,0.9,9,",  # 3 duplicate x6
+        "2026-05-01T04:00:00Z,SIM-1001A,x,0,0,1,,3,4,0.5,6,7",  # 4 accepted (pm10 blank)
+        "2026-05-01T01:00:00Z,SIM-1002A,x,0,0,5,,,,,,",  # 5 accepted (fills t=01:00)
+        "2026-05-01T02:00:00Z,SIM-1001A,x,0,0,5,5,5,5,0.5,5,5",  # 6 out_of_order (2 h late)
+        "2026-05-01T04:00:00Z,SIM-1001A,x,0,0,,8,,,,,",  # 7 pm10 fills line 4's gap
+        "2026-05-01T04:00:00Z,NOPE,x,0,0,1,-1,abc,,,,",  # 8 unknown_station/negative/nan
+    ]
+    feed.write_text("\n".join([head, *rows]) + "\n", encoding="utf-8")
+    report = ingest_file(feed, cubes, batch_rows=batch_rows)
+    got = sorted(
+        (int(r["line"]), r["field"], r["reason"]) for r in quarantine.read(report.quarantine_path)
+    )
+    assert got == sorted(
+        [(3, f, "duplicate") for f in ("pm2_5", "pm10", "so2", "no2", "co", "o3")]
+        + [(6, f, "out_of_order") for f in ("pm2_5", "pm10", "so2", "no2", "co", "o3", "voc")]
+        + [(8, "pm2_5", "unknown_station"), (8, "pm10", "negative")]
+        + [(8, "so2", "not_a_number")]
+    )
+    assert report.accepted == 7 + 6 + 1 + 1
+    ds = open_station_cube(cubes).load()
+    assert _value(ds, "SIM-1001A", "2026-05-01T01:00", "pm2_5") == 1
+    assert _value(ds, "SIM-1002A", "2026-05-01T01:00", "pm2_5") == 5
+    assert _value(ds, "SIM-1001A", "2026-05-01T04:00", "pm10") == 8
+    assert ds.time.size == 2
