@@ -6,7 +6,6 @@ each; abort, pause and resume reach a running sortie by vehicle name.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 
 from command.dispatch.audited import AuditedFleet
 from command.dispatch.readiness import MIN_START_BATTERY_PCT, vehicle_problems
-from command.dispatch.tracker import SortieTracker
+from command.dispatch.tracker import SortieTracker, ground_distance_m
 from command.link import CommandError, Fleet, LinkError
 from command.storage import (
     Database,
@@ -131,7 +130,7 @@ class Dispatcher:
         snap = self.fleet.snapshot(vehicle)
         problems = vehicle_problems(snap, self.min_start_battery_pct)
         if snap.has_position and snap.latitude_deg is not None and snap.longitude_deg is not None:
-            offset = _distance_m(
+            offset = ground_distance_m(
                 (snap.latitude_deg, snap.longitude_deg),
                 (mission.home.latitude_deg, mission.home.longitude_deg),
             )
@@ -335,11 +334,3 @@ NAV_LAST = 95
 def _returns_home(mission: Mission) -> bool:
     nav = [item for item in mission.items if item.command < NAV_LAST]
     return bool(nav) and nav[-1].command in (Cmd.NAV_RETURN_TO_LAUNCH, Cmd.NAV_LAND)
-
-
-def _distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat = math.radians((a[0] + b[0]) / 2)
-    return math.hypot(
-        math.radians(b[0] - a[0]) * 6_371_000.0,
-        math.radians(b[1] - a[1]) * 6_371_000.0 * math.cos(lat),
-    )

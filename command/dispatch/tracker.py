@@ -127,7 +127,7 @@ class SortieTracker:
             return
         pos = (snap.latitude_deg, snap.longitude_deg)
         if self._last_pos is not None:
-            self.distance_m += _ground_distance_m(self._last_pos, pos)
+            self.distance_m += ground_distance_m(self._last_pos, pos)
         self._last_pos = pos
 
     @property
@@ -138,7 +138,8 @@ class SortieTracker:
         return float(self.start_battery_pct - self.last_battery_pct)
 
 
-def _ground_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+def ground_distance_m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Metres between two (lat, lon) points a few kilometres apart (equirectangular)."""
     lat = math.radians((a[0] + b[0]) / 2)
     dn = math.radians(b[0] - a[0]) * 6_371_000.0
     de = math.radians(b[1] - a[1]) * 6_371_000.0 * math.cos(lat)

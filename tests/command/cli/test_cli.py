@@ -62,6 +62,24 @@ def small_zones(path: Path, east_m: float = 0.0) -> Path:
     return path
 
 
+def planned_yard(tmp_path: Path, home: tuple[float, float] = HOME, out: str = "yard.plan") -> Path:
+    """`ecopatrol plan` of the small zone from home; the .plan file."""
+    zones = small_zones(tmp_path / "zones.geojson")
+    plan = tmp_path / out
+    r = ecopatrol(
+        "plan",
+        str(zones),
+        "--zone",
+        "yard",
+        "--home",
+        f"{home[0]},{home[1]},30",
+        "--out",
+        str(plan),
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    return plan
+
+
 def fly_args(s, i: int, plan: Path) -> list[str]:
     return [
         "fly",
@@ -78,19 +96,7 @@ def fly_args(s, i: int, plan: Path) -> list[str]:
 
 
 def test_plan_a_survey_fly_it_and_see_it_in_history(tmp_path: Path) -> None:
-    zones = small_zones(tmp_path / "zones.geojson")
-    plan = tmp_path / "yard.plan"
-    r = ecopatrol(
-        "plan",
-        str(zones),
-        "--zone",
-        "yard",
-        "--home",
-        f"{HOME[0]},{HOME[1]},30",
-        "--out",
-        str(plan),
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
+    plan = planned_yard(tmp_path)
     db = tmp_path / "e.sqlite"
     with sitl(tmp_path, speedup=SPEEDUP) as s:
         r = ecopatrol(*fly_args(s, 0, plan), db=db)
@@ -108,24 +114,12 @@ def test_plan_a_survey_fly_it_and_see_it_in_history(tmp_path: Path) -> None:
 
 
 def test_two_drones_fly_two_sorties_at_once(tmp_path: Path) -> None:
-    zones = small_zones(tmp_path / "zones.geojson")
     db = tmp_path / "e.sqlite"
-    plans = []
-    for i in range(2):
-        home = geo.destination(*HOME, 0.0, 5.0 * i)  # vehicle i stands 5 m east of vehicle 0
-        plan = tmp_path / f"yard{i}.plan"
-        r = ecopatrol(
-            "plan",
-            str(zones),
-            "--zone",
-            "yard",
-            "--home",
-            f"{home[0]},{home[1]},30",
-            "--out",
-            str(plan),
-        )
-        assert r.returncode == 0, r.stderr
-        plans.append(plan)
+    # Vehicle i stands 5 m east of vehicle 0: each plan starts from its own drone's home.
+    plans = [
+        planned_yard(tmp_path, geo.destination(*HOME, 0.0, 5.0 * i), f"yard{i}.plan")
+        for i in range(2)
+    ]
     with sitl(tmp_path, drones=2, speedup=SPEEDUP) as s:
         procs = [
             subprocess.Popen(
@@ -190,21 +184,7 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
 
 
 def test_vehicle_refusing_to_arm_is_reported(tmp_path: Path) -> None:
-    zones = small_zones(tmp_path / "zones.geojson")
-    plan = tmp_path / "yard.plan"
-    assert (
-        ecopatrol(
-            "plan",
-            str(zones),
-            "--zone",
-            "yard",
-            "--home",
-            f"{HOME[0]},{HOME[1]},30",
-            "--out",
-            str(plan),
-        ).returncode
-        == 0
-    )
+    plan = planned_yard(tmp_path)
     db = tmp_path / "e.sqlite"
     with sitl(tmp_path, speedup=SPEEDUP) as s:
         g = Gcs(s.url())
@@ -238,21 +218,7 @@ def test_installed_as_ecopatrol(tmp_path: Path) -> None:
 def test_ctrl_c_during_fly_brings_the_drone_home_and_records_it(tmp_path: Path) -> None:
     import signal
 
-    zones = small_zones(tmp_path / "zones.geojson")
-    plan = tmp_path / "yard.plan"
-    assert (
-        ecopatrol(
-            "plan",
-            str(zones),
-            "--zone",
-            "yard",
-            "--home",
-            f"{HOME[0]},{HOME[1]},30",
-            "--out",
-            str(plan),
-        ).returncode
-        == 0
-    )
+    plan = planned_yard(tmp_path)
     db = tmp_path / "e.sqlite"
     with sitl(tmp_path, speedup=SPEEDUP) as s:
         proc = subprocess.Popen(
