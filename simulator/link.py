@@ -15,31 +15,21 @@ from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from simulator.commands import carry_out
 from simulator.events import CurrentChanged, HomeSet, ImageCaptured, ItemReached, StatusText
 from simulator.mission_protocol import MissionProtocol
+from simulator.modes import Mode
 from simulator.params import ParamError
 from simulator.payload import PAYLOAD_NAMES, Payload
-from simulator.telemetry import BUILDERS, NAMES_BY_ID, STREAM_GROUPS, StreamSchedule
-from simulator.vehicle import Copter, Mode
+from simulator.telemetry import BUILDERS, STREAM_GROUPS, StreamSchedule
+from simulator.vehicle import Copter
 
 C = mavlink
 COMPONENT_ID = C.MAV_COMP_ID_AUTOPILOT1
 PARAMS_PER_TICK = 40
 """PARAM_VALUEs sent per tick while answering PARAM_REQUEST_LIST (paced, as ArduPilot does)."""
-ARM_MAGIC, DISARM_MAGIC = 2989, 21196
 SIGNING_EPOCH = 1420070400
 """MAVLink 2 signing timestamps count 10 µs units from 2015-01-01 UTC."""
-_VERSION = (4 << 24) | (6 << 16) | (2 << 8) | C.FIRMWARE_VERSION_TYPE_OFFICIAL
-_CAPABILITIES = (
-    C.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT
-    | C.MAV_PROTOCOL_CAPABILITY_PARAM_FLOAT
-    | C.MAV_PROTOCOL_CAPABILITY_MISSION_INT
-    | C.MAV_PROTOCOL_CAPABILITY_COMMAND_INT
-    | C.MAV_PROTOCOL_CAPABILITY_SET_POSITION_TARGET_GLOBAL_INT
-    | C.MAV_PROTOCOL_CAPABILITY_MAVLINK2
-    | C.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
-    | C.MAV_PROTOCOL_CAPABILITY_MISSION_RALLY
-)
 
 
 class _Sink:
@@ -77,7 +67,7 @@ class VehicleLink:
             self.mav.signing.link_id = 0
             self.mav.signing.timestamp = int((time.time() - SIGNING_EPOCH) * 1e5)
         self.schedule = StreamSchedule()
-        self.missions = MissionProtocol(copter, self.mav, self._send)
+        self.missions = MissionProtocol(copter, self.mav, self.send)
         self._parsers: dict[Any, C.MAVLink] = {}
         self._out: list[tuple[Any, bytes]] = []
         self._param_queue: deque[tuple[Any, int]] = deque()
@@ -94,7 +84,7 @@ class VehicleLink:
             return True
         return False
 
-    def _send(self, msg: C.MAVLink_message, to: Any = None) -> None:
+    def send(self, msg: C.MAVLink_message, to: Any = None) -> None:
         self.mav.send(msg)  # encoded (sequence number used) even when the link then loses it
         if not self._lost():
             self._out.append((to, bytes(self._sink.buf)))
@@ -145,7 +135,7 @@ class VehicleLink:
             ok = bool(msg.base_mode & C.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED) and self.copter.set_mode(
                 msg.custom_mode
             )
-            self._send(
+            self.send(
                 self.mav.command_ack_encode(
                     C.MAVLINK_MSG_ID_SET_MODE,
                     C.MAV_RESULT_ACCEPTED if ok else C.MAV_RESULT_FAILED,
@@ -170,7 +160,7 @@ class VehicleLink:
             self.missions.on_clear_all(sender, msg)
         elif kind == "MISSION_SET_CURRENT":
             self.copter.auto.set_current(msg.seq)
-            self._send(BUILDERS["MISSION_CURRENT"](self.copter, self.mav, t))
+            self.send(BUILDERS["MISSION_CURRENT"](self.copter, self.mav, t))
         elif kind == "PARAM_REQUEST_LIST":
             self._param_queue.extend((client, i) for i in range(len(self.copter.params)))
         elif kind == "PARAM_REQUEST_READ":
@@ -194,7 +184,7 @@ class VehicleLink:
         name = p.name_at(msg.param_index) if msg.param_index >= 0 else _text(msg.param_id)
         if name is None or name not in p:
             return  # ArduPilot ignores unknown parameters
-        self._send(self._param_value(name), client)
+        self.send(self._param_value(name), client)
 
     def _param_set(self, msg: Any) -> None:
         name = _text(msg.param_id)
@@ -210,7 +200,7 @@ class VehicleLink:
             for gid, (suffix, _) in STREAM_GROUPS.items():
                 if name == f"SR0_{suffix}":
                     self.schedule.set_group_rate(gid, p[name])
-        self._send(self._param_value(name))
+        self.send(self._param_value(name))
 
     def _request_stream(self, msg: Any) -> None:
         hz = float(msg.req_message_rate) if msg.start_stop else 0.0
@@ -237,7 +227,7 @@ class VehicleLink:
         else:
             ok = c.goto(msg.x * scale, msg.y * scale, c.height_from_frame(msg.frame, msg.z))
         result = C.MAV_MISSION_ACCEPTED if ok else C.MAV_MISSION_ERROR
-        self._send(self.mav.mission_ack_encode(sender[1], sender[2], result, 0), sender[0])
+        self.send(self.mav.mission_ack_encode(sender[1], sender[2], result, 0), sender[0])
 
     # --- commands ----------------------------------------------------------------------------
     def _on_command(self, sender: tuple[Any, int, int], msg: Any) -> None:
@@ -248,140 +238,13 @@ class VehicleLink:
             p = [msg.param1, msg.param2, msg.param3, msg.param4, msg.x / 1e7, msg.y / 1e7, msg.z]
             frame = msg.frame
         result = self.command(sender[0], msg.command, p, frame)
-        self._send(
+        self.send(
             self.mav.command_ack_encode(msg.command, result, 0, 0, sender[1], sender[2]), sender[0]
         )
 
     def command(self, client: Any, cmd: int, p: list[float], frame: int) -> int:
         """Carry out one MAV_CMD; returns the MAV_RESULT for COMMAND_ACK."""
-        c = self.copter
-        ok, failed = C.MAV_RESULT_ACCEPTED, C.MAV_RESULT_FAILED
-        if cmd == C.MAV_CMD_COMPONENT_ARM_DISARM:
-            if p[0] == 1:
-                return ok if c.arm(force=round(p[1]) == ARM_MAGIC) is None else failed
-            return ok if c.disarm(force=round(p[1]) == DISARM_MAGIC) is None else failed
-        if cmd == C.MAV_CMD_DO_SET_MODE:
-            custom = int(p[0]) & C.MAV_MODE_FLAG_CUSTOM_MODE_ENABLED
-            return ok if custom and c.set_mode(int(p[1])) else failed
-        if cmd == C.MAV_CMD_NAV_TAKEOFF:
-            reason = c.takeoff(p[6])
-            if reason:
-                c.say(C.MAV_SEVERITY_WARNING, reason)
-            return ok if reason is None else failed
-        if cmd == C.MAV_CMD_MISSION_START:
-            if not c.armed or not c.set_mode(Mode.AUTO):
-                c.say(C.MAV_SEVERITY_WARNING, "Mission start failed: not armed or no mission")
-                return failed
-            if int(p[0]) > 0:
-                c.auto.set_current(int(p[0]))
-            return ok if c.auto.start() else failed
-        if cmd == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
-            return ok if c.set_mode(Mode.RTL) else failed
-        if cmd == C.MAV_CMD_NAV_LAND:
-            return ok if c.set_mode(Mode.LAND) else failed
-        if cmd == C.MAV_CMD_DO_CHANGE_SPEED:
-            if p[1] <= 0:
-                return C.MAV_RESULT_DENIED
-            c.speed_mps = p[1]
-            return ok
-        if cmd == C.MAV_CMD_DO_REPOSITION:
-            if int(p[1]) & C.MAV_DO_REPOSITION_FLAGS_CHANGE_MODE and c.mode != Mode.GUIDED:
-                c.set_mode(Mode.GUIDED)
-            if p[0] > 0:
-                c.speed_mps = p[0]
-            return ok if c.goto(p[4], p[5], c.height_from_frame(frame, p[6])) else failed
-        if cmd == C.MAV_CMD_DO_PAUSE_CONTINUE:
-            if c.mode == Mode.AUTO:
-                return ok if c.auto.pause(p[0] == 0) else failed
-            if c.mode == Mode.GUIDED and p[0] == 0:
-                c.guided_target = (c.kin.north, c.kin.east, c.kin.up)
-                return ok
-            return failed
-        if cmd == C.MAV_CMD_DO_SET_MISSION_CURRENT:
-            return ok if c.auto.set_current(int(p[0])) else failed
-        if cmd == C.MAV_CMD_SET_MESSAGE_INTERVAL:
-            name = NAMES_BY_ID.get(int(p[0]))
-            if name is None or name == "HEARTBEAT":
-                return C.MAV_RESULT_DENIED
-            self.schedule.set_interval(
-                name, None if p[1] == 0 else (-1.0 if p[1] < 0 else p[1] / 1e6)
-            )
-            return ok
-        if cmd == C.MAV_CMD_GET_MESSAGE_INTERVAL:
-            name = NAMES_BY_ID.get(int(p[0]))
-            interval = 0 if name is None else int(self.schedule.interval_of(name) * 1e6)
-            if name == "HEARTBEAT":
-                interval = 1_000_000
-            self._send(self.mav.message_interval_encode(int(p[0]), interval or -1), client)
-            return ok
-        if cmd == C.MAV_CMD_REQUEST_MESSAGE:
-            return ok if self._send_once(int(p[0]), client) else C.MAV_RESULT_UNSUPPORTED
-        if cmd == C.MAV_CMD_REQUEST_AUTOPILOT_CAPABILITIES:
-            self._send_once(C.MAVLINK_MSG_ID_AUTOPILOT_VERSION, client)
-            return ok
-        if cmd == C.MAV_CMD_GET_HOME_POSITION:
-            if c.home is None:
-                return failed
-            self._send_once(C.MAVLINK_MSG_ID_HOME_POSITION, client)
-            return ok
-        if cmd == C.MAV_CMD_DO_SET_HOME:
-            if p[0] == 1:
-                c._set_home_here()
-            else:
-                c.home = (p[4], p[5], p[6])
-                c.outbox.append(HomeSet())
-            return ok
-        if cmd == C.MAV_CMD_DO_DIGICAM_CONTROL:
-            if round(p[4]) == 1:
-                c.trigger_camera()
-            return ok
-        if cmd == C.MAV_CMD_DO_SET_CAM_TRIGG_DIST:
-            c.set_trigger_distance(p[0])
-            return ok
-        if cmd == C.MAV_CMD_IMAGE_START_CAPTURE:
-            c.start_capture(p[1], int(p[2]))
-            return ok
-        if cmd == C.MAV_CMD_IMAGE_STOP_CAPTURE:
-            c.stop_capture()
-            return ok
-        if cmd == C.MAV_CMD_DO_FENCE_ENABLE:
-            c.params.set("FENCE_ENABLE", 1 if p[0] >= 1 else 0)
-            return ok
-        if cmd in (C.MAV_CMD_DO_SET_ROI, C.MAV_CMD_DO_SET_ROI_LOCATION):
-            c.roi = c.to_local(p[4], p[5]) if (p[4], p[5]) != (0, 0) else None
-            return ok
-        if cmd == C.MAV_CMD_DO_SET_ROI_NONE:
-            c.roi = None
-            return ok
-        if cmd == C.MAV_CMD_CONDITION_YAW:
-            return ok
-        return C.MAV_RESULT_UNSUPPORTED
-
-    def _send_once(self, msg_id: int, client: Any) -> bool:
-        c = self.copter
-        if msg_id == C.MAVLINK_MSG_ID_AUTOPILOT_VERSION:
-            self._send(
-                self.mav.autopilot_version_encode(
-                    _CAPABILITIES,
-                    _VERSION,
-                    0,
-                    0,
-                    0,
-                    [0] * 8,
-                    [0] * 8,
-                    [0] * 8,
-                    0x1209,
-                    0x5741,
-                    c.sysid,
-                ),
-                client,
-            )
-            return True
-        name = NAMES_BY_ID.get(msg_id)
-        if name is None:
-            return False
-        self._send(BUILDERS[name](c, self.mav, c.t), client)
-        return True
+        return carry_out(self, client, cmd, p, frame)
 
     # --- periodic ----------------------------------------------------------------------------
     def tick(self, t: float) -> None:
@@ -389,37 +252,37 @@ class VehicleLink:
         c = self.copter
         self._events()
         if t >= self._next_heartbeat:
-            self._send(BUILDERS["HEARTBEAT"](c, self.mav, t))
+            self.send(BUILDERS["HEARTBEAT"](c, self.mav, t))
             self._next_heartbeat = max(self._next_heartbeat + 1.0, t - 1.0)
         for name in self.schedule.due(t):
-            self._send(BUILDERS[name](c, self.mav, t))
+            self.send(BUILDERS[name](c, self.mav, t))
         if t >= self._next_payload:
             self._next_payload = max(self._next_payload + 1.0, t - 1.0)
             lat, lon = c.lat_lon
             sample = self.payload.sample(lat, lon, c.kin.up, t)
             ms = int(t * 1000) & 0xFFFFFFFF
             for key, value in sample.items():
-                self._send(
+                self.send(
                     self.mav.named_value_float_encode(ms, PAYLOAD_NAMES[key].encode(), value)
                 )
         for _ in range(min(PARAMS_PER_TICK, len(self._param_queue))):
             client, index = self._param_queue.popleft()
             name = c.params.name_at(index)
             if name is not None:
-                self._send(self._param_value(name), client)
+                self.send(self._param_value(name), client)
         self.missions.tick(t)
 
     def _events(self) -> None:
         c = self.copter
         for ev in c.outbox:
             if isinstance(ev, StatusText):
-                self._send(self.mav.statustext_encode(ev.severity, ev.text.encode()[:50]))
+                self.send(self.mav.statustext_encode(ev.severity, ev.text.encode()[:50]))
             elif isinstance(ev, ItemReached):
-                self._send(self.mav.mission_item_reached_encode(ev.seq))
+                self.send(self.mav.mission_item_reached_encode(ev.seq))
             elif isinstance(ev, CurrentChanged):
-                self._send(BUILDERS["MISSION_CURRENT"](c, self.mav, c.t))
+                self.send(BUILDERS["MISSION_CURRENT"](c, self.mav, c.t))
             elif isinstance(ev, HomeSet):
-                self._send(BUILDERS["HOME_POSITION"](c, self.mav, c.t))
+                self.send(BUILDERS["HOME_POSITION"](c, self.mav, c.t))
             elif isinstance(ev, ImageCaptured):
                 self._image(ev.index)
         c.outbox.clear()
@@ -430,7 +293,7 @@ class VehicleLink:
         k = c.kin
         yaw = math.radians(k.yaw_deg)
         q = [math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)]
-        self._send(
+        self.send(
             self.mav.camera_image_captured_encode(
                 int(c.t * 1000) & 0xFFFFFFFF,
                 int(c.utc_at(c.t) * 1e6),
@@ -445,7 +308,7 @@ class VehicleLink:
                 f"sim://{c.sysid}/IMG_{index:05d}.jpg".encode(),
             )
         )
-        self._send(
+        self.send(
             self.mav.camera_feedback_encode(
                 int(c.utc_at(c.t) * 1e6),
                 0,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from simulator.mission import MISSION
-from simulator.vehicle import Mode
+from simulator.modes import Mode
 
 if TYPE_CHECKING:
     from simulator.vehicle import Copter

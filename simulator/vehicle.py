@@ -8,65 +8,28 @@ from __future__ import annotations
 
 import math
 import random
-from enum import IntEnum
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from simulator import geo
 from simulator.auto import AutoMission
+from simulator.camera import Camera
 from simulator.events import Event, HomeSet, ImageCaptured, StatusText
-from simulator.fence import FenceGeometry, fence_breach
+from simulator.failsafe import breached_fence, check_failsafes
+from simulator.fence import FenceGeometry
 from simulator.flight import Battery, Kinematics, Limits, fly_toward, power_draw_a
 from simulator.mission import AMSL_FRAMES, RALLY, Item, MissionStore
+from simulator.modes import ARMABLE, REQUIRES_POSITION, SUPPORTED_MODES, Mode
 from simulator.params import ParamStore
 from simulator.world import World
-
-SEV_CRITICAL = mavlink.MAV_SEVERITY_CRITICAL
-SEV_WARNING = mavlink.MAV_SEVERITY_WARNING
-SEV_INFO = mavlink.MAV_SEVERITY_INFO
-
-
-class Mode(IntEnum):
-    """ArduCopter custom flight modes."""
-
-    STABILIZE = 0
-    ACRO = 1
-    ALT_HOLD = 2
-    AUTO = 3
-    GUIDED = 4
-    LOITER = 5
-    RTL = 6
-    CIRCLE = 7
-    LAND = 9
-    DRIFT = 11
-    SPORT = 13
-    POSHOLD = 16
-    BRAKE = 17
-    SMART_RTL = 21
-
-
-SUPPORTED_MODES = frozenset(
-    {
-        Mode.STABILIZE,
-        Mode.ALT_HOLD,
-        Mode.AUTO,
-        Mode.GUIDED,
-        Mode.LOITER,
-        Mode.RTL,
-        Mode.LAND,
-        Mode.POSHOLD,
-        Mode.BRAKE,
-        Mode.SMART_RTL,
-    }
-)
-REQUIRES_POSITION = frozenset(
-    {Mode.AUTO, Mode.GUIDED, Mode.LOITER, Mode.RTL, Mode.POSHOLD, Mode.BRAKE, Mode.SMART_RTL}
-)
-ARMABLE = frozenset({Mode.STABILIZE, Mode.ALT_HOLD, Mode.GUIDED, Mode.LOITER, Mode.POSHOLD})
 
 GPS_WARMUP_S = 6.0
 """Simulated seconds from boot to a 3D GPS fix; the position estimate follows EKF_DELAY_S later."""
 EKF_DELAY_S = 2.0
+
+SEV_CRITICAL = mavlink.MAV_SEVERITY_CRITICAL
+SEV_WARNING = mavlink.MAV_SEVERITY_WARNING
+SEV_INFO = mavlink.MAV_SEVERITY_INFO
 
 
 class Copter:
@@ -104,7 +67,7 @@ class Copter:
         self.last_gcs_heartbeat: float | None = None
         self.failsafe_gcs = False
         self.failsafe_battery = 0  # 0 none, 1 low, 2 critical
-        self._low_volt_since: float | None = None
+        self.low_volt_since: float | None = None
         self.fence_breached: str | None = None
         self.takeoff_up: float | None = None
         self.hold: tuple[float, float, float] | None = None
@@ -115,10 +78,7 @@ class Copter:
         self.land_ne: tuple[float, float] | None = None
         self.landed_since: float | None = 0.0
         self.distance_flown_m = 0.0
-        self.image_index = 0
-        self.cam_trigger_dist_m = 0.0
-        self._cam_last_ne: tuple[float, float] | None = None
-        self._cam_interval: tuple[float, float, int] | None = None  # next_t, interval, remaining
+        self.camera = Camera()
         self.say(SEV_INFO, "ArduCopter V4.6.2 (EcoPatrol SITL)")
         self.say(SEV_INFO, "Frame: QUAD/X")
 
@@ -286,7 +246,7 @@ class Copter:
         remaining_mah = self.battery.capacity_mah - self.battery.consumed_mah
         if arm_mah > 0 and remaining_mah < arm_mah:
             return f"PreArm: Battery 1 below minimum arming capacity ({remaining_mah:.0f}mAh)"
-        if self.params["FENCE_ENABLE"] and self._fence_breach() is not None:
+        if self.params["FENCE_ENABLE"] and breached_fence(self) is not None:
             return "PreArm: Fence: vehicle outside fence"
         return None
 
@@ -347,29 +307,20 @@ class Copter:
 
     def trigger_camera(self) -> None:
         """Take one picture now."""
-        self.outbox.append(ImageCaptured(self.image_index))
-        self.image_index += 1
-        self._cam_last_ne = (self.kin.north, self.kin.east)
+        self.outbox.append(ImageCaptured(self.camera.shoot((self.kin.north, self.kin.east))))
 
     def start_capture(self, interval_s: float, total: int) -> None:
         """MAV_CMD_IMAGE_START_CAPTURE: total images (0 = until stopped) every interval_s."""
         self.trigger_camera()
-        if total == 1:
-            return
-        self._cam_interval = (
-            self.t + max(interval_s, 0.1),
-            max(interval_s, 0.1),
-            total - 1 if total > 0 else -1,
-        )
+        self.camera.start_capture(self.t, interval_s, total)
 
     def stop_capture(self) -> None:
         """MAV_CMD_IMAGE_STOP_CAPTURE."""
-        self._cam_interval = None
+        self.camera.stop_capture()
 
     def set_trigger_distance(self, distance_m: float) -> None:
         """DO_SET_CAM_TRIGG_DIST: a picture every distance_m of horizontal flight (0 = off)."""
-        self.cam_trigger_dist_m = max(distance_m, 0.0)
-        self._cam_last_ne = (self.kin.north, self.kin.east)
+        self.camera.set_trigger_distance(distance_m, (self.kin.north, self.kin.east))
         if distance_m > 0:
             self.trigger_camera()
 
@@ -390,7 +341,7 @@ class Copter:
         self._drain_battery(dt)
         self._camera()
         if self.armed:
-            self._check_failsafes()
+            check_failsafes(self)
             self._auto_disarm()
 
     def _fly(self, dt: float) -> None:
@@ -534,120 +485,11 @@ class Copter:
         self.battery.drain(power_draw_a(self.armed, flying, airspeed, self.kin.v_up), dt)
 
     def _camera(self) -> None:
-        if self._cam_interval is not None and self.t >= self._cam_interval[0]:
-            next_t, interval, remaining = self._cam_interval
-            self.trigger_camera()
-            remaining = remaining - 1 if remaining > 0 else remaining
-            self._cam_interval = (
-                None if remaining == 0 else (next_t + interval, interval, remaining)
-            )
         flying = self.armed and not self.landed
-        if (
-            flying
-            and self.cam_trigger_dist_m > 0
-            and self._cam_last_ne
-            and math.dist(self._cam_last_ne, (self.kin.north, self.kin.east))
-            >= self.cam_trigger_dist_m
-        ):
+        for _ in range(self.camera.due(self.t, (self.kin.north, self.kin.east), flying)):
             self.trigger_camera()
 
     def _set_home_here(self) -> None:
         lat, lon = self.lat_lon
         self.home = (lat, lon, self.alt_amsl_m)
         self.outbox.append(HomeSet())
-
-    # --- failsafes ---------------------------------------------------------------------------
-    def _check_failsafes(self) -> None:
-        p = self.params
-        # GCS heartbeat loss.
-        if (
-            p["FS_GCS_ENABLE"]
-            and self.last_gcs_heartbeat is not None
-            and not self.failsafe_gcs
-            and self.t - self.last_gcs_heartbeat > p["FS_GCS_TIMEOUT"]
-        ):
-            self.failsafe_gcs = True
-            self.say(SEV_CRITICAL, "GCS Failsafe")
-            action = int(p["FS_GCS_ENABLE"])
-            if self.landed:
-                self.disarm(reason="GCS failsafe")
-            elif not (action == 2 and self.mode == Mode.AUTO):
-                self._failsafe_action(
-                    {1: "rtl", 2: "rtl", 3: "rtl", 4: "rtl", 5: "land", 6: "rtl", 7: "land"}.get(
-                        action, "rtl"
-                    )
-                )
-        # Battery low / critical.
-        v = self.battery.voltage_v
-        used = self.battery.consumed_mah
-        remaining = self.battery.capacity_mah - used
-        low_v = p["BATT_LOW_VOLT"] > 0 and v < p["BATT_LOW_VOLT"]
-        crt_v = p["BATT_CRT_VOLT"] > 0 and v < p["BATT_CRT_VOLT"]
-        if low_v or crt_v:
-            self._low_volt_since = (
-                self._low_volt_since if self._low_volt_since is not None else self.t
-            )
-        else:
-            self._low_volt_since = None
-        timed = (
-            self._low_volt_since is not None
-            and self.t - self._low_volt_since >= p["BATT_LOW_TIMER"]
-        )
-        level = 0
-        if (crt_v and timed) or (p["BATT_CRT_MAH"] > 0 and remaining < p["BATT_CRT_MAH"]):
-            level = 2
-        elif (low_v and timed) or (p["BATT_LOW_MAH"] > 0 and remaining < p["BATT_LOW_MAH"]):
-            level = 1
-        if level > self.failsafe_battery:
-            self.failsafe_battery = level
-            name = "critical" if level == 2 else "low"
-            self.say(SEV_CRITICAL, f"Battery 1 is {name} {v:.2f}V used {used:.0f} mAh")
-            action = int(p["BATT_FS_CRT_ACT" if level == 2 else "BATT_FS_LOW_ACT"])
-            if self.landed:
-                self.disarm(reason="battery failsafe")
-            elif action:
-                self._failsafe_action(
-                    {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "terminate"}[action]
-                )
-        # Fence.
-        if p["FENCE_ENABLE"] and not self.landed and self.home is not None:
-            breach = self._fence_breach()
-            if breach and not self.fence_breached:
-                self.fence_breached = breach
-                self.say(SEV_CRITICAL, f"Fence Breached: {breach}")
-                action = int(p["FENCE_ACTION"])
-                if action:
-                    self._failsafe_action(
-                        {1: "rtl", 2: "land", 3: "rtl", 4: "land", 5: "rtl"}[action]
-                    )
-            elif not breach and self.fence_breached:
-                self.fence_breached = None
-                self.say(SEV_INFO, "Fence breach cleared")
-
-    def _fence_breach(self) -> str | None:
-        p = self.params
-        here = (self.kin.north, self.kin.east)
-        return fence_breach(
-            int(p["FENCE_TYPE"]),
-            p["FENCE_ALT_MAX"],
-            p["FENCE_RADIUS"],
-            self.fence_geometry,
-            here,
-            self.home_ne,
-            self.relative_alt_m,
-        )
-
-    def _failsafe_action(self, action: str) -> None:
-        if action == "terminate":
-            self.disarm(force=True, reason="terminate")
-            return
-        wanted = Mode.RTL if action == "rtl" else Mode.LAND
-        if self.mode in (Mode.LAND,) or self.mode == wanted:
-            return
-        if (
-            wanted == Mode.RTL
-            and math.dist(self.home_ne, (self.kin.north, self.kin.east)) < 0.5
-            and self.kin.up < 2
-        ):
-            wanted = Mode.LAND
-        self.set_mode(wanted, reason="failsafe")
