@@ -157,3 +157,20 @@ def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
     dispatcher.resume(name)
     assert handle.wait(120) == "completed", handle.reason
     assert "paused" in [e.message for e in list_events(db)]
+
+
+def test_low_battery_mid_sortie_brings_it_home_as_failsafe(flying, db) -> None:
+    fleet, dispatcher, (name,) = flying
+    fleet.set_parameter(name, "BATT_CAPACITY", 1000)  # a small pack: minutes of flight
+    fleet.set_parameter(name, "BATT_FS_LOW_ACT", 0)  # the vehicle's own action off: ours acts
+    fleet.set_parameter(name, "BATT_LOW_VOLT", 0)
+    fleet.set_parameter(name, "BATT_CRT_VOLT", 0)
+    dispatcher.min_start_battery_pct = 50
+    dispatcher.reserve_pct = 80
+    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=300), name, name="thirsty")
+    assert handle.wait(150) == "failsafe", handle.reason
+    (sortie,) = list_sorties(db)
+    assert "battery" in sortie.reason and "reserve" in sortie.reason
+    assert "rtl" in [a.command for a in list_audit(db)]
+    snap = fleet.snapshot(name)
+    assert not snap.armed and (snap.altitude_relative_m or 0) < 1.0
