@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -45,12 +46,21 @@ QUARANTINE = "quarantine"
 
 Progress = Callable[[int], None]
 
+BATCH_ROWS = 1_000_000
+"""Rows per committed batch (wide layouts): every commit re-encodes each chunk it touches,
+so a batch should span a good part of a chunk's year (100 stations × 8784 h ≈ 0.9 M rows)."""
+
+_COORDS = {"latitude", "longitude", "lat", "lon"}
+
+PARSE_ROWS = 200_000
+"""Rows per parsed chunk; a batch is parsed in chunks of this size and committed once."""
+
 
 def ingest_file(
     path: str | Path,
     cubes_dir: str | Path = DEFAULT_CUBES,
     *,
-    batch_rows: int = 200_000,
+    batch_rows: int = BATCH_ROWS,
     late_window_s: float = 3600.0,
     progress: Progress | None = None,
 ) -> IngestReport:
@@ -87,7 +97,7 @@ def ingest_file(
             (c, [], len(c.line)) for c in openaq_candidates(path)
         )
     else:
-        batches = _long_batches(path, batch_rows)
+        batches = _long_batches(path, min(batch_rows, PARSE_ROWS))
     store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
     rows = accepted = 0
     for cands, malformed, n_rows in batches:
@@ -140,38 +150,65 @@ def _ingest_wide(
     cols = wide_columns(header_of(path))
     assert cols is not None
     store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
+    known = pd.Index(cube_station.station_ids(store)) if store is not None else None
     rows = accepted = 0
-    reader = read_csv_batches(path, batch_rows, (cols.station, cols.time), categorical=True)
+    pending: list[_WidePart] = []
+    pending_rows = 0
+
+    def flush() -> int:
+        """Check and commit the pending parts as one batch; quarantine their rejects."""
+        if store is not None and any(part.ok.any() for part in pending):
+            out = cube_station.append_matrix(
+                store,
+                np.concatenate([part.station_rows for part in pending]),
+                np.concatenate([part.batch.time_ms for part in pending]),
+                np.concatenate([part.batch.line for part in pending]),
+                pending[0].batch.pollutant_index,
+                np.concatenate([part.batch.value for part in pending]),
+                np.concatenate([part.ok for part in pending]),
+                int(late_window_s * 1000),
+            )
+            start = 0
+            for part in pending:
+                stop = start + len(part.ok)
+                for name, mask in out.items():
+                    part.batch.reason[mask[start:stop]] = CODE[name]
+                start = stop
+        kept = 0
+        for part in pending:
+            b = part.batch
+            kept += int(((b.reason == 0) & ~b.blank).sum())
+            bad = [Rejected(line, "*", "", "malformed", detail) for line, detail in part.malformed]
+            quarantine.write(bad + _rejected_cells(b, b.reason != 0))
+            if progress is not None:
+                progress(part.n_rows)
+        pending.clear()
+        return kept
+
+    parse_rows = max(1, min(batch_rows, PARSE_ROWS))
+    # unused text columns (station_name…) as categoricals too: cheaper than a string per row
+    used = {cols.station, cols.time, *cols.pollutants.values()}
+    other = tuple(h for h in header_of(path) if h not in used and h.lower() not in _COORDS)
+    reader = read_csv_batches(path, parse_rows, (cols.station, cols.time, *other), categorical=True)
     for chunk, lines, malformed in reader:
         chunk.columns = [str(c).strip() for c in chunk.columns]
         n_rows = len(chunk) + len(malformed)
         rows += n_rows
         batch, uniq, st_code = wide_matrix(chunk, lines, cols, local=layout == "wide")
-        reason = batch.reason
-        ok = (reason == 0) & ~batch.blank
-        if store is None:
-            reason[ok] = CODE["unknown_station"]
-        elif ok.any():
-            index = pd.Index(cube_station.station_ids(store)).get_indexer(uniq)
-            index = np.append(index, -1)  # code -1: missing id
-            out = cube_station.append_matrix(
-                store,
-                index[st_code],
-                batch.time_ms,
-                batch.line,
-                batch.pollutant_index,
-                batch.value,
-                ok,
-                int(late_window_s * 1000),
-            )
-            for name, mask in out.items():
-                reason[mask] = CODE[name]
-        cells = ~batch.blank
-        accepted += int(((reason == 0) & cells).sum())
-        bad = [Rejected(line, "*", "", "malformed", detail) for line, detail in malformed]
-        quarantine.write(bad + _rejected_cells(batch, reason != 0))
-        if progress is not None:
-            progress(n_rows)
+        del chunk
+        ok = (batch.reason == 0) & ~batch.blank
+        if known is None:
+            batch.reason[ok] = CODE["unknown_station"]
+            ok[:] = False
+            index = np.full(len(st_code), -1, dtype=np.int64)
+        else:
+            index = np.append(known.get_indexer(uniq), -1)[st_code]  # code -1: missing id
+        pending.append(_WidePart(batch, index, ok, malformed, n_rows))
+        pending_rows += len(lines)
+        if pending_rows >= batch_rows:
+            accepted += flush()
+            pending_rows = 0
+    accepted += flush()
     return IngestReport(
         str(path),
         layout,
@@ -183,6 +220,17 @@ def _ingest_wide(
         0,
         cube_path,
     )
+
+
+@dataclass
+class _WidePart:
+    """One parsed chunk of a wide file waiting for its batch's commit."""
+
+    batch: WideBatch
+    station_rows: np.ndarray
+    ok: np.ndarray
+    malformed: list[tuple[int, str]]
+    n_rows: int
 
 
 def _rejected_cells(b: WideBatch, rejected: np.ndarray) -> list[Rejected]:

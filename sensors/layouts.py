@@ -9,6 +9,7 @@ time UTC+8 unless the column is time_utc or the value carries an offset) and ``o
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -160,9 +161,16 @@ def read_csv_batches(
     """
     import warnings
 
-    header_len = len(header_of(path))
+    header = header_of(path)
+    header_len = len(header)
     next_line = 2
     skipped: set[int] = set()
+    # pandas takes a first data row with extra fields as "the first column is the index"
+    # and shifts every column: skip that row here and report it as malformed instead
+    first = _first_row_fields(path)
+    first_bad = [(2, f"expected {header_len} fields, saw {first}")] if first > header_len else []
+    if first_bad:
+        skipped.add(2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         reader = pd.read_csv(
@@ -175,6 +183,7 @@ def read_csv_batches(
             encoding="utf-8-sig",
             dtype=dict.fromkeys(text_columns, "category" if categorical else "string"),
             low_memory=False,
+            skiprows=[1] if first_bad else None,
         )
         while True:
             try:
@@ -183,7 +192,7 @@ def read_csv_batches(
                 break
             except (pd.errors.ParserError, UnicodeDecodeError) as exc:
                 raise IngestError(path, next_line, "row", str(exc).strip()) from exc
-            malformed = []
+            malformed, first_bad = first_bad, []
             for w in caught:
                 for m in _BAD_LINE.finditer(str(w.message)):
                     line = int(m.group(1))
@@ -203,3 +212,20 @@ def read_csv_batches(
                     k += 1
                 next_line += 1
             yield chunk, lines, malformed
+    if first_bad:  # the file's only data row was malformed
+        yield (
+            pd.DataFrame({h: pd.Series([], dtype="string") for h in header}),
+            np.empty(0, np.int64),
+            first_bad,
+        )
+
+
+def _first_row_fields(path: Path) -> int:
+    """Number of fields of a CSV's first data row (0 if there is none)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = csv.reader(f)
+            next(rows, None)
+            return len(next(rows, []))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return 0

@@ -41,6 +41,9 @@ class ArraySpec:
     chunks: tuple[int, ...]
     fill: Any = np.nan
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    compressors: Any = "auto"
+    """zarr compressors of a new array ("auto" = zarr's default, zstd); an existing array
+    keeps the codecs in its own metadata, so stores written earlier open and grow as before."""
 
 
 class CubeStore:
@@ -74,6 +77,7 @@ class CubeStore:
                 fill_value=spec.fill,
                 dimension_names=spec.dims,
                 attributes=dict(spec.attrs),
+                compressors=spec.compressors,
             )
         group.attrs.update({**attrs, SIZES_ATTR: dict(sizes)})
         return cls(path)

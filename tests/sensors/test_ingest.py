@@ -224,3 +224,71 @@ def test_wide_rows_same_outcome_whatever_the_batches(cubes: Path, tmp_path: Path
     assert _value(ds, "SIM-1002A", "2026-05-01T01:00", "pm2_5") == 5
     assert _value(ds, "SIM-1001A", "2026-05-01T04:00", "pm10") == 8
     assert ds.time.size == 2
+
+
+def test_extra_field_on_first_data_row_is_malformed_not_a_shift(cubes: Path, tmp_path: Path):
+    """pandas would take the first column as the index and shift every column."""
+    feed = tmp_path / "feed.csv"
+    head = "time_utc,station_id,station_name,latitude,longitude,pm2_5,pm10,so2,no2,co,o3,voc"
+    feed.write_text(
+        f"{head}\n"
+        "2026-05-01T01:00:00Z,SIM-1001A,x,0,0,1,2,3,4,0.5,6,7,extra\n"
+        "2026-05-01T02:00:00Z,SIM-1001A,x,0,0,11,12,13,14,0.6,16,17\n"
+        "2026-05-01T03:00:00Z,SIM-1002A,x,0,0,21,22,23,24,0.7,26,27,more\n"
+        "2026-05-01T03:00:00Z,SIM-1003A,x,0,0,31,32,33,34,0.8,36,37\n",
+        encoding="utf-8",
+    )
+    report = ingest_file(feed, cubes)
+    rows = quarantine.read(report.quarantine_path)
+    assert sorted((int(r["line"]), r["reason"]) for r in rows) == [
+        (2, "malformed"),
+        (4, "malformed"),
+    ]
+    assert "expected 12 fields, saw 13" in next(r["detail"] for r in rows if r["line"] == "2")
+    assert (report.rows_read, report.accepted) == (4, 14)
+    ds = open_station_cube(cubes).load()
+    assert _value(ds, "SIM-1001A", "2026-05-01T02:00", "pm2_5") == 11
+    assert _value(ds, "SIM-1001A", "2026-05-01T02:00", "voc") == 17
+    assert _value(ds, "SIM-1003A", "2026-05-01T03:00", "co") == 0.8
+    assert ds.time.size == 2
+
+
+@pytest.mark.parametrize("layout", ["simulator", "long"])
+def test_only_data_row_with_extra_field_is_malformed(cubes: Path, tmp_path: Path, layout: str):
+    feed = tmp_path / "feed.csv"
+    if layout == "long":
+        text = (
+            "time_utc,station_id,pollutant,value,unit\n"
+            "2026-05-01T01:00:00Z,SIM-1001A,so2,3,ug/m3,x\n"
+        )
+    else:
+        text = (
+            "time_utc,station_id,station_name,latitude,longitude,pm2_5,pm10,so2,no2,co,o3,voc\n"
+            "2026-05-01T01:00:00Z,SIM-1001A,x,0,0,1,2,3,4,0.5,6,7,extra\n"
+        )
+    feed.write_text(text, encoding="utf-8")
+    report = ingest_file(feed, cubes)
+    assert (report.layout, report.rows_read, report.accepted) == (layout, 1, 0)
+    assert report.reasons == {"malformed": 1}
+
+
+def test_cube_written_with_another_codec_still_opens_and_appends(tmp_path: Path):
+    """Codecs are stored per array: a cube keeps the codec it was created with."""
+    from zarr.codecs import BloscCodec
+
+    from sensors import cube_station
+
+    root = tmp_path / "cubes"
+    cube_station.create(
+        root / "stations.zarr", compressors=BloscCodec(cname="lz4", shuffle="shuffle")
+    )
+    ingest_file(DATA / "stations_meta.csv", root)
+    feed = tmp_path / "feed.csv"
+    _write_feed(feed, 30, ["SIM-1001A", "SIM-1002A"])
+    report = ingest_file(feed, root, batch_rows=20)
+    assert report.accepted == 60 * 7 and report.quarantined == 0
+    arr = cube_station.open_store(root / "stations.zarr").group["pm2_5"]
+    assert type(arr.compressors[0]).__name__ == "BloscCodec"
+    ds = open_station_cube(root).load()
+    assert ds.time.size == 30 and int(ds.pm2_5.notnull().sum()) == 60
+    assert ds.pm2_5.attrs["units"] and ds.attrs["featureType"] == "timeSeries"
