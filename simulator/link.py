@@ -262,9 +262,7 @@ class VehicleLink:
             sample = self.payload.sample(lat, lon, c.kin.up, t)
             ms = int(t * 1000) & 0xFFFFFFFF
             for key, value in sample.items():
-                self.send(
-                    self.mav.named_value_float_encode(ms, PAYLOAD_NAMES[key].encode(), value)
-                )
+                self.send(self.mav.named_value_float_encode(ms, PAYLOAD_NAMES[key].encode(), value))
         for _ in range(min(PARAMS_PER_TICK, len(self._param_queue))):
             client, index = self._param_queue.popleft()
             name = c.params.name_at(index)
