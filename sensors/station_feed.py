@@ -87,36 +87,6 @@ def _finish(
     return Candidates(line, field, station, time_ms, pollutant, value, text, unit, reason)
 
 
-def wide_candidates(
-    chunk: pd.DataFrame, lines: np.ndarray, cols: WideColumns, local: bool
-) -> Candidates:
-    """Candidates from wide rows (simulator feed or national hourly layout)."""
-    station = np.asarray(chunk[cols.station].astype("string").fillna("").str.strip(), dtype=object)
-    offset = 0 if cols.time_is_utc or not local else LOCAL_OFFSET_H
-    t_ms, bad = parse_times(chunk[cols.time], offset)
-    parts = []
-    for pollutant, column in cols.pollutants.items():
-        v, text, blank = numbers(chunk[column])
-        n = len(v)
-        parts.append(
-            (
-                lines,
-                constant(n, column),
-                station,
-                t_ms,
-                bad,
-                constant(n, pollutant),
-                v,
-                text,
-                constant(n, units.INFO[pollutant].units),
-                blank,
-            )
-        )
-    stacked = [np.concatenate([p[i] for p in parts]) for i in range(10)]
-    # rows entirely blank (empty lines) carry no values
-    return _finish(*stacked)
-
-
 def long_candidates(chunk: pd.DataFrame, lines: np.ndarray) -> Candidates:
     """Candidates from the documented long layout (time_utc,station_id,pollutant,value,unit)."""
     cols = {c.lower(): c for c in chunk.columns}
@@ -279,7 +249,7 @@ def times_of(column: pd.Series, local_offset_h: int = 0) -> tuple[np.ndarray, np
 def wide_matrix(
     chunk: pd.DataFrame, lines: np.ndarray, cols: WideColumns, local: bool
 ) -> tuple[WideBatch, np.ndarray, np.ndarray]:
-    """The same checks as wide_candidates, per cell of a (row × pollutant) matrix.
+    """Wide rows checked per cell of a (row × pollutant) matrix, as _finish checks long rows.
 
     Returns the batch, the distinct station ids and a code per row into them.
     """
