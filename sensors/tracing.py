@@ -167,11 +167,30 @@ def _fit_linear(f: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     sc, sfc = c.sum(), f @ c
     det = n * sff - sf * sf
     with np.errstate(invalid="ignore", divide="ignore"):
-        q = np.where(det > 0, (n * sfc - sf * sc) / det, 0.0)
-    q = np.maximum(q, 0.0)
-    b = np.maximum((sc - q * sf) / n, 0.0)
-    r = c[None, :] - b[:, None] - q[:, None] * f
-    return (r * r).sum(axis=1), b, q
+        q_free = np.where(det > 0, (n * sfc - sf * sc) / det, -1.0)
+        q_no_b = np.where(sff > 0, np.maximum(sfc / sff, 0.0), 0.0)
+    b_free = (sc - q_free * sf) / n
+    # The non-negative least-squares fit is the free one when feasible, else the better of the
+    # two edges (b = 0 with q refitted; q = 0 with b the mean).
+    options = [
+        (np.where(b_free >= 0, b_free, 0.0), q_free, (q_free >= 0) & (b_free >= 0)),
+        (np.zeros_like(q_no_b), q_no_b, np.ones_like(q_no_b, dtype=bool)),
+        (
+            np.full_like(q_no_b, max(sc / n, 0.0)),
+            np.zeros_like(q_no_b),
+            np.ones_like(q_no_b, dtype=bool),
+        ),
+    ]
+    best_rss = np.full(f.shape[0], np.inf)
+    best_b, best_q = np.zeros(f.shape[0]), np.zeros(f.shape[0])
+    for b, q, feasible in options:
+        r = c[None, :] - b[:, None] - np.maximum(q, 0.0)[:, None] * f
+        rss = np.where(feasible, (r * r).sum(axis=1), np.inf)
+        better = rss < best_rss
+        best_rss = np.where(better, rss, best_rss)
+        best_b = np.where(better, b, best_b)
+        best_q = np.where(better, np.maximum(q, 0.0), best_q)
+    return best_rss, best_b, best_q
 
 
 def _square(cn: float, ce: float, half: float, step: float) -> tuple[np.ndarray, np.ndarray]:

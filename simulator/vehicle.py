@@ -17,7 +17,7 @@ from simulator.camera import Camera
 from simulator.events import Event, HomeSet, ImageCaptured, StatusText
 from simulator.failsafe import breached_fence, check_failsafes
 from simulator.fence import FenceGeometry
-from simulator.flight import Battery, Kinematics, Limits, fly_toward, power_draw_a
+from simulator.flight import GRAVITY, Battery, Kinematics, Limits, fly_toward, power_draw_a
 from simulator.mission import AMSL_FRAMES, RALLY, Item, MissionStore
 from simulator.modes import ARMABLE, REQUIRES_POSITION, SUPPORTED_MODES, Mode
 from simulator.params import ParamStore
@@ -26,6 +26,9 @@ from simulator.world import World
 GPS_WARMUP_S = 6.0
 """Simulated seconds from boot to a 3D GPS fix; the position estimate follows EKF_DELAY_S later."""
 EKF_DELAY_S = 2.0
+
+TERMINAL_FALL_MPS = 20.0
+"""Speed an unpowered quad falls at, tumbling."""
 
 SEV_CRITICAL = mavlink.MAV_SEVERITY_CRITICAL
 SEV_WARNING = mavlink.MAV_SEVERITY_WARNING
@@ -191,6 +194,7 @@ class Copter:
         if new == self.mode:
             return True
         self.mode = new
+        self.speed_mps = None  # DO_CHANGE_SPEED/RTL_SPEED last until the mode changes
         self.takeoff_up = None if new != Mode.GUIDED else self.takeoff_up
         self.guided_target = None
         self.rtl_stage = None
@@ -334,6 +338,8 @@ class Copter:
         before = (self.kin.north, self.kin.east)
         if self.armed and not self.landed:
             self._fly(dt)
+        elif not self.landed:  # motors stopped in the air (terminate): it falls
+            self._fall(dt)
         else:
             self.kin.v_north = self.kin.v_east = self.kin.v_up = 0.0
             self.kin.roll_deg = self.kin.pitch_deg = 0.0
@@ -370,6 +376,19 @@ class Copter:
         if self.kin.up <= 0.0 and self.kin.v_up <= 0.0:
             self.kin.up = 0.0
             self._touchdown()
+
+    def _fall(self, dt: float) -> None:
+        k = self.kin
+        k.v_up = max(k.v_up - GRAVITY * dt, -TERMINAL_FALL_MPS)
+        k.north += k.v_north * dt
+        k.east += k.v_east * dt
+        k.up += k.v_up * dt
+        if k.up <= 0.0:
+            k.up = 0.0
+            k.v_north = k.v_east = k.v_up = 0.0
+            self.landed = True
+            self.landed_since = self.t
+            self.say(SEV_CRITICAL, "Crash: vehicle hit the ground unpowered")
 
     def _mean_wind(self) -> tuple[float, float]:
         rad = math.radians(self.world.wind.from_deg)

@@ -32,6 +32,7 @@ from command.storage import (
     upsert_vehicle,
 )
 from missions.checks import Finding, Limits, blocks_upload, check_mission
+from missions.estimate import relative_altitude_m
 from missions.items import Cmd, Mission
 
 log = logging.getLogger("command.dispatch")
@@ -119,6 +120,7 @@ class Dispatcher:
         self.clock = clock
         self.utcnow = utcnow
         self._sorties: dict[str, SortieHandle] = {}
+        self._reserved: set[str] = set()
         self._lock = threading.Lock()
 
     # --- starting --------------------------------------------------------------------------
@@ -152,12 +154,35 @@ class Dispatcher:
         vehicle: str,
         *,
         name: str,
-        confirm: Callable[[str], bool] = lambda prompt: True,
+        confirm: Callable[[str], bool],
         source_file: str | None = None,
         zone_name: str | None = None,
     ) -> SortieHandle:
-        """Fly mission on vehicle as a new sortie; returns once it is airborne in AUTO."""
+        """Fly mission on vehicle as a new sortie; returns once it is airborne in AUTO.
+
+        confirm(prompt) is asked before arming (the pilot's yes); False keeps the motors off.
+        """
         self.preflight(mission, vehicle)
+        with self._lock:  # one sortie per vehicle, even with two callers at once
+            if vehicle in self._reserved:
+                raise VehicleNotReady(vehicle, ["another sortie is starting or flying on it"])
+            self._reserved.add(vehicle)
+        try:
+            return self._dispatch(mission, vehicle, name, confirm, source_file, zone_name)
+        finally:
+            with self._lock:
+                if vehicle not in self._sorties:
+                    self._reserved.discard(vehicle)
+
+    def _dispatch(
+        self,
+        mission: Mission,
+        vehicle: str,
+        name: str,
+        confirm: Callable[[str], bool],
+        source_file: str | None,
+        zone_name: str | None,
+    ) -> SortieHandle:
         snap = self.fleet.snapshot(vehicle)
         now = self.utcnow()
         upsert_vehicle(
@@ -188,6 +213,7 @@ class Dispatcher:
             len(mission.items) + 1, _returns_home(mission), self.reserve_pct, self.clock()
         )
         handle = SortieHandle(sortie.id, vehicle, tracker)
+        armed = False
         try:
             advance_sortie(self.db, sortie.id, SortieOutcome.UPLOADING)
             self.commands.upload_mission(vehicle, mission, stored.name)
@@ -196,18 +222,24 @@ class Dispatcher:
                     f"arming {vehicle} not confirmed: the mission is uploaded, the motors stay off"
                 )
             self.commands.set_mode(vehicle, "GUIDED")
+            armed = True  # from here on a failure must bring the aircraft down safely
             self.commands.arm(vehicle)
-            first = mission.items[0] if mission.items else None
-            if first is None or first.command != Cmd.NAV_TAKEOFF:
-                alt = first.altitude_m if first is not None else 20.0
-                self.commands.takeoff(vehicle, alt)
+            if not mission.items or mission.items[0].command != Cmd.NAV_TAKEOFF:
+                self.commands.takeoff(vehicle, _takeoff_altitude_m(mission))
             self.commands.start_mission(vehicle)
         except ArmDeclined as exc:
             self._close(handle, SortieOutcome.ABORTED, str(exc))
             raise
         except (CommandError, LinkError) as exc:
+            if armed:
+                self._safe_out(vehicle)
             self._close(handle, SortieOutcome.FAILED, str(exc))
             raise DispatchError(f"{vehicle}: {exc}") from exc
+        except BaseException as exc:  # Ctrl-C at the prompt, a database error: recorded, safe
+            if armed:
+                self._safe_out(vehicle)
+            self._close(handle, SortieOutcome.ABORTED, f"interrupted while starting: {exc!r}")
+            raise
         advance_sortie(self.db, sortie.id, SortieOutcome.FLYING)
         self._event(handle, "sortie", "info", f"sortie {sortie.id} flying '{name}'")
         with self._lock:
@@ -288,6 +320,19 @@ class Dispatcher:
             if writer is not None:
                 writer.close()
 
+    def _safe_out(self, vehicle: str) -> None:
+        """After a failed start with the motors armed: land if on the ground, else come home."""
+        snap = self.fleet.snapshot(vehicle)
+        if not snap.armed:
+            return
+        try:
+            if (snap.altitude_relative_m or 0.0) < 1.0:
+                self.commands.run(vehicle, "disarm", {}, lambda: self.fleet.disarm(vehicle))
+            else:
+                self.commands.return_to_launch(vehicle)
+        except (CommandError, LinkError):
+            log.exception("%s: could not make the vehicle safe after a failed start", vehicle)
+
     def _close(self, handle: SortieHandle, outcome: SortieOutcome, reason: str) -> None:
         t = handle.tracker
         try:
@@ -313,6 +358,7 @@ class Dispatcher:
         with self._lock:
             if self._sorties.get(handle.vehicle) is handle:
                 del self._sorties[handle.vehicle]
+                self._reserved.discard(handle.vehicle)
         handle.done.set()
 
     def _event(self, handle: SortieHandle, kind: str, severity: str, message: str) -> None:
@@ -325,6 +371,16 @@ class Dispatcher:
             now=self.utcnow(),
             sortie_id=handle.sortie_id,
         )
+
+
+def _takeoff_altitude_m(mission: Mission) -> float:
+    """Height above home for a GUIDED take-off: the first navigation item's, else 20 m."""
+    nav = [i for i in mission.items if i.command < NAV_LAST and i.latitude_deg != 0.0]
+    if nav:
+        height = relative_altitude_m(nav[0], mission.home.altitude_m)
+        if height > 1.0:
+            return height
+    return 20.0
 
 
 NAV_LAST = 95

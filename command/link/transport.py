@@ -103,7 +103,11 @@ class UdpTransport(Transport):
         if self.endpoint.scheme == "udpin":
             host = "0.0.0.0" if self.endpoint.host in ("*", "") else self.endpoint.host
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, self.endpoint.port))
+            try:
+                sock.bind((host, self.endpoint.port))
+            except OSError:
+                sock.close()  # the link retries with backoff: no socket left behind per try
+                raise
         else:
             self.peer = (self.endpoint.host, self.endpoint.port)
         self.sock = sock
@@ -161,8 +165,12 @@ class SerialTransport(Transport):
         return data or None
 
     def write(self, data: bytes) -> None:
-        if self.port is not None:
+        if self.port is None:
+            return
+        try:
             self.port.write(data)
+        except OSError:  # the device went away (radio unplugged): the loop will reopen it
+            self.close()
 
     def close(self) -> None:
         if self.port is not None:

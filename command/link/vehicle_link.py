@@ -60,6 +60,7 @@ class VehicleLink:
         self.io = LinkIO(self.mav, self.telemetry)
         self._jobs: queue.SimpleQueue[Exchange] = queue.SimpleQueue()
         self._pending: deque[Exchange] = deque()
+        self._submit_lock = threading.Lock()
         self._active: Exchange | None = None
         self._stop = threading.Event()
         self._changed = threading.Condition()
@@ -87,7 +88,8 @@ class VehicleLink:
 
     def close(self, timeout_s: float = 5.0) -> None:
         """Stop the thread, close the transport, fail what is still queued with LinkClosed."""
-        self._stop.set()
+        with self._submit_lock:
+            self._stop.set()
         if self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout_s)
         self.transport.close()
@@ -106,10 +108,11 @@ class VehicleLink:
 
     def submit(self, exchange: Exchange) -> Future[Any]:
         """Queue an exchange for the link thread; exchanges run one at a time, in order."""
-        if self._stop.is_set():
-            exchange.fail(LinkClosed(f"{self.name}: link closed"))
-        else:
-            self._jobs.put(exchange)
+        with self._submit_lock:
+            if self._stop.is_set():
+                exchange.fail(LinkClosed(f"{self.name}: link closed"))
+            else:
+                self._jobs.put(exchange)
         return exchange.future
 
     def call_on_link(self, fn: Callable[[], Any]) -> Future[Any]:
@@ -127,18 +130,36 @@ class VehicleLink:
     # --- the loop ----------------------------------------------------------------------------
     def _run(self) -> None:
         while not self._stop.is_set():
-            now = self.clock()
-            if not self.connected:
-                self._try_connect(now)
-            if self.connected:
-                self._read(min(TURN_S, max(0.0, self._next_heartbeat - now)))
-            else:
-                self._stop.wait(min(TURN_S, max(0.0, self._reconnect_at - now)))
-            now = self.clock()
-            self._service(now)
-            self._housekeeping(now)
-            self._publish(now)
+            try:
+                self._turn()
+            except Exception as exc:  # a bad frame or a dying device must not end the link
+                log.exception("%s: link loop error", self.name)
+                if self._active is not None and not self._active.done:
+                    self._active.fail(LinkClosed(f"{self.name}: link error: {exc}"))
+                self._disconnect(self.clock(), f"link loop error: {exc}")
         self.transport.close()
+        with self._submit_lock:  # nothing queued or running is left waiting after the loop ends
+            leftovers = [*self._drain_jobs(), *self._pending]
+            self._pending.clear()
+            if self._active is not None:
+                leftovers.append(self._active)
+                self._active = None
+        for job in leftovers:
+            if not job.done:
+                job.fail(LinkClosed(f"{self.name}: link closed"))
+
+    def _turn(self) -> None:
+        now = self.clock()
+        if not self.connected:
+            self._try_connect(now)
+        if self.connected:
+            self._read(min(TURN_S, max(0.0, self._next_heartbeat - now)))
+        else:
+            self._stop.wait(min(TURN_S, max(0.0, self._reconnect_at - now)))
+        now = self.clock()
+        self._service(now)
+        self._housekeeping(now)
+        self._publish(now)
 
     def _try_connect(self, now: float) -> None:
         if now < self._reconnect_at:

@@ -35,3 +35,17 @@ def test_transect_flight_finds_the_single_source_within_100_m(gust_mps, veer_deg
 def test_tracing_needs_samples():
     with pytest.raises(TracingError):
         trace_source([], WindObs(3.0, 225.0), pollutant="so2")
+
+
+def test_plume_fit_is_a_true_non_negative_least_squares() -> None:
+    """When the background would be negative, the rate is refitted with it held at zero."""
+    import numpy as np
+
+    from sensors.tracing import _fit_linear
+
+    rss, b, q = _fit_linear(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([0.0, 0.0, 1.0, 10.0]))
+    assert b[0] == 0.0
+    assert q[0] == pytest.approx(43 / 30)  # Σfc / Σff = 43 / 30
+    assert rss[0] == pytest.approx(39.3667, abs=1e-3)
+    rss, b, q = _fit_linear(np.array([[1.0, 2.0, 3.0, 4.0]]), np.array([3.0, 5.0, 7.0, 9.0]))
+    assert (b[0], q[0], rss[0]) == pytest.approx((1.0, 2.0, 0.0))

@@ -175,8 +175,9 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
     )
     r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(high), "--yes", db=db)
     assert r.returncode == 1 and "fails its checks" in r.stderr and "ceiling" in r.stderr.lower()
-    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(high), db=db)
-    assert r.returncode == 1
+    good = planned_yard(tmp_path)
+    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(good), db=db)
+    assert r.returncode == 1 and "confirmation" in r.stderr  # no terminal, no --yes: no arming
     if db.exists():
         database = open_database(sqlite_url(db))
         assert list_sorties(database) == [] and list_audit(database) == []

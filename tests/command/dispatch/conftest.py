@@ -90,6 +90,11 @@ def flying(tmp_path: Path, db: Database, request) -> Iterator[tuple[Fleet, Dispa
         yield fleet, dispatcher, names
 
 
+def yes(prompt: str) -> bool:
+    """The pilot's confirmation, given."""
+    return True
+
+
 def home_of(fleet: Fleet, name: str) -> Position:
     """The vehicle's home as a mission Position."""
     h = fleet.snapshot(name).home

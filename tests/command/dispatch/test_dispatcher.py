@@ -7,14 +7,14 @@ import pytest
 from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady
 from command.storage import list_audit, list_events, list_sorties, read_track
 from missions.items import Cmd, Frame, MissionItem
-from tests.command.dispatch.conftest import home_of, square
+from tests.command.dispatch.conftest import home_of, square, yes
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(square(home_of(fleet, name)), name, name="square")
+    handle = dispatcher.dispatch(square(home_of(fleet, name)), name, name="square", confirm=yes)
     assert handle.wait(120) == "completed", handle.reason
     snap = fleet.snapshot(name)
     assert not snap.armed and (snap.altitude_relative_m or 0) < 1.0
@@ -32,7 +32,7 @@ def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
 def test_mission_without_rtl_is_brought_home_by_the_dispatcher(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
     handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=40, rtl=False), name, name="no-rtl"
+        square(home_of(fleet, name), side_m=40, rtl=False), name, name="no-rtl", confirm=yes
     )
     assert handle.wait(120) == "completed", handle.reason
     assert "rtl" in [a.command for a in list_audit(db)]
@@ -41,7 +41,10 @@ def test_mission_without_rtl_is_brought_home_by_the_dispatcher(flying, db) -> No
 @pytest.mark.drones(2)
 def test_two_drones_fly_two_sorties_at_once(flying, db) -> None:
     fleet, dispatcher, names = flying
-    handles = [dispatcher.dispatch(square(home_of(fleet, n)), n, name=f"sq-{n}") for n in names]
+    handles = [
+        dispatcher.dispatch(square(home_of(fleet, n)), n, name=f"sq-{n}", confirm=yes)
+        for n in names
+    ]
     assert set(dispatcher.active()) == set(names)  # both in the air together
     assert [h.wait(150) for h in handles] == ["completed", "completed"], [h.reason for h in handles]
     assert {s.vehicle_name for s in list_sorties(db)} == set(names)
@@ -49,7 +52,9 @@ def test_two_drones_fly_two_sorties_at_once(flying, db) -> None:
 
 def test_abort_brings_it_home_as_aborted(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=150), name, name="long")
+    handle = dispatcher.dispatch(
+        square(home_of(fleet, name), side_m=150), name, name="long", confirm=yes
+    )
     fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2, 30)
     dispatcher.abort(name, "officer called it off")
     assert handle.wait(120) == "aborted"
@@ -62,7 +67,9 @@ def test_failsafe_midway_is_recorded(flying, db) -> None:
     fleet.set_parameter(name, "FENCE_ENABLE", 1)
     fleet.set_parameter(name, "FENCE_TYPE", 2)
     fleet.set_parameter(name, "FENCE_RADIUS", 80)
-    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=70), name, name="breach")
+    handle = dispatcher.dispatch(
+        square(home_of(fleet, name), side_m=70), name, name="breach", confirm=yes
+    )
     assert handle.wait(120) == "failsafe"
     (sortie,) = list_sorties(db)
     assert "RTL" in sortie.reason and "Fence" in sortie.reason
@@ -82,10 +89,12 @@ def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
         altitude_m=150.0,
     )
     with pytest.raises(PreflightRefused, match="item 3"):
-        dispatcher.dispatch(high.__class__(home=home, items=tuple(items)), name, name="high")
+        dispatcher.dispatch(
+            high.__class__(home=home, items=tuple(items)), name, name="high", confirm=yes
+        )
     far = square(home.__class__(home.latitude_deg + 0.01, home.longitude_deg, home.altitude_m))
     with pytest.raises(VehicleNotReady, match="from the mission's home"):
-        dispatcher.dispatch(far, name, name="far")
+        dispatcher.dispatch(far, name, name="far", confirm=yes)
     assert list_sorties(db) == [] and list_audit(db) == []
     assert fleet.snapshot(name).armed is False
 
@@ -125,7 +134,9 @@ def test_link_cut_mid_sortie_is_lost_within_five_seconds(tmp_path, db) -> None:
             )
             assert ready is not None
             dispatcher = Dispatcher(fleet, db, actor="test:pilot", tracks_dir=tmp_path, poll_s=0.05)
-            handle = dispatcher.dispatch(square(home_of(fleet, "d1"), side_m=200), "d1", name="far")
+            handle = dispatcher.dispatch(
+                square(home_of(fleet, "d1"), side_m=200), "d1", name="far", confirm=yes
+            )
             fleet.wait_for("d1", lambda x: (x.mission_seq or 0) >= 2, 30)
             relay.silent.set()  # out of radio range
             cut = time.monotonic()
@@ -142,7 +153,9 @@ def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
     import time
 
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=120), name, name="pausable")
+    handle = dispatcher.dispatch(
+        square(home_of(fleet, name), side_m=120), name, name="pausable", confirm=yes
+    )
     fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2 and (s.groundspeed_mps or 0) > 3, 30)
     dispatcher.pause(name)
     held = fleet.wait_for(name, lambda s: (s.groundspeed_mps or 0) < 0.3, 10)
@@ -167,7 +180,9 @@ def test_low_battery_mid_sortie_brings_it_home_as_failsafe(flying, db) -> None:
     fleet.set_parameter(name, "BATT_CRT_VOLT", 0)
     dispatcher.min_start_battery_pct = 50
     dispatcher.reserve_pct = 80
-    handle = dispatcher.dispatch(square(home_of(fleet, name), side_m=300), name, name="thirsty")
+    handle = dispatcher.dispatch(
+        square(home_of(fleet, name), side_m=300), name, name="thirsty", confirm=yes
+    )
     assert handle.wait(150) == "failsafe", handle.reason
     (sortie,) = list_sorties(db)
     assert "battery" in sortie.reason and "reserve" in sortie.reason
