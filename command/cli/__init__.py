@@ -253,8 +253,12 @@ def _simple(command: str):
                 if command == "land":
                     s.commands.land(name)
                 elif command == "abort":
-                    s.commands.run(name, "abort", {"reason": args.reason},
-                                   lambda: s.fleet.return_to_launch(name))
+                    s.commands.run(
+                        name,
+                        "abort",
+                        {"reason": args.reason},
+                        lambda: s.fleet.return_to_launch(name),
+                    )
                 else:
                     s.commands.return_to_launch(name)
             except (CommandError, LinkError) as exc:
