@@ -177,43 +177,28 @@ class MissionProtocol:
             self._ack(sender, C.MAV_MISSION_INVALID_SEQUENCE, mtype)
             return
         current = 1 if mtype == MISSION and item.seq == self.copter.auto.current_seq else 0
-        if msg.get_type() == "MISSION_REQUEST_INT":
-            out = self.mav.mission_item_int_encode(
-                sender[1],
-                sender[2],
-                item.seq,
-                item.frame,
-                item.command,
-                current,
-                item.autocontinue,
-                item.param1,
-                item.param2,
-                item.param3,
-                item.param4,
-                item.x,
-                item.y,
-                item.z,
-                mtype,
-            )
-        else:
+        if msg.get_type() == "MISSION_REQUEST_INT":  # degE7 integers, as stored
+            encode, x, y = self.mav.mission_item_int_encode, item.x, item.y
+        else:  # legacy MISSION_ITEM: degrees as floats for positions, raw values otherwise
             scale = 1e-7 if item.command in POSITIONAL_COMMANDS or item.seq == 0 else 1.0
-            out = self.mav.mission_item_encode(
-                sender[1],
-                sender[2],
-                item.seq,
-                item.frame,
-                item.command,
-                current,
-                item.autocontinue,
-                item.param1,
-                item.param2,
-                item.param3,
-                item.param4,
-                item.x * scale,
-                item.y * scale,
-                item.z,
-                mtype,
-            )
+            encode, x, y = self.mav.mission_item_encode, item.x * scale, item.y * scale
+        out = encode(
+            sender[1],
+            sender[2],
+            item.seq,
+            item.frame,
+            item.command,
+            current,
+            item.autocontinue,
+            item.param1,
+            item.param2,
+            item.param3,
+            item.param4,
+            x,
+            y,
+            item.z,
+            mtype,
+        )
         self.send(out, sender[0])
 
     def on_clear_all(self, sender: tuple[Any, int, int], msg: Any) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -24,24 +23,9 @@ from command.storage import (
     list_missions,
     save_mission,
 )
+from missions.items import MissionItem
 
 from .conftest import waypoint
-
-
-@dataclass(frozen=True)
-class ContractItem:
-    """The shape of missions.items.MissionItem, as the missions room defines it."""
-
-    command: int
-    frame: int
-    param1: float
-    param2: float
-    param3: float
-    param4: float
-    latitude_deg: float
-    longitude_deg: float
-    altitude_m: float
-    autocontinue: bool = True
 
 
 def _save(db: Database, at: datetime, **overrides: object) -> StoredMission:
@@ -97,8 +81,8 @@ def test_contract_items_go_in_as_they_are_and_map_back_field_for_field(
     db: Database, now: datetime
 ) -> None:
     items = [
-        ContractItem(16, 3, 0.0, 2.0, 0.0, float("nan"), 30.1, 120.1, 50.0),
-        ContractItem(178, 2, 1.0, 5.0, -1.0, 0.0, 0.0, 0.0, 0.0, autocontinue=False),
+        MissionItem(16, 3, 0.0, 2.0, 0.0, float("nan"), 30.1, 120.1, 50.0),
+        MissionItem(178, 2, 1.0, 5.0, -1.0, 0.0, 0.0, 0.0, 0.0, autocontinue=False),
     ]
     stored = _save(
         db,
@@ -107,7 +91,7 @@ def test_contract_items_go_in_as_they_are_and_map_back_field_for_field(
         fence={"polygons": [{"inclusion": True, "polygon": [[30, 120], [30.1, 120]]}]},
         rally={"points": [[30.0, 120.0, 30.0]], "version": 2},
     )
-    fields = list(ContractItem.__dataclass_fields__)
+    fields = list(MissionItem.__dataclass_fields__)
     back = get_mission(db, stored.id).items
     assert [row.autocontinue for row in back] == [True, False]
     for original, returned in zip(items, back, strict=True):
