@@ -18,6 +18,7 @@ import pandas as pd
 
 from sensors import cube_station
 from sensors.cube_station import StationRows
+from sensors.cube_station_matrix import MatrixRows, append_matrix
 from sensors.layouts import (
     Candidates,
     IngestError,
@@ -52,8 +53,8 @@ so a batch should span a good part of a chunk's year (100 stations × 8784 h ≈
 
 _COORDS = {"latitude", "longitude", "lat", "lon"}
 
-PARSE_ROWS = 200_000
-"""Rows per parsed chunk; a batch is parsed in chunks of this size and committed once."""
+LONG_BATCH_ROWS = 200_000
+"""Rows per committed batch of the long layout (one value per row)."""
 
 
 def ingest_file(
@@ -66,6 +67,8 @@ def ingest_file(
 ) -> IngestReport:
     """Ingest one station data or station metadata file; returns counts and the quarantine path."""
     path, cubes_dir = Path(path), Path(cubes_dir)
+    if batch_rows < 1:
+        raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")
     if not path.is_file():
         raise IngestError(path, 0, "file", "no such file")
     layout = detect(path)
@@ -97,7 +100,7 @@ def ingest_file(
             (c, [], len(c.line)) for c in openaq_candidates(path)
         )
     else:
-        batches = _long_batches(path, min(batch_rows, PARSE_ROWS))
+        batches = _long_batches(path, min(batch_rows, LONG_BATCH_ROWS))
     store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
     rows = accepted = 0
     for cands, malformed, n_rows in batches:
@@ -158,14 +161,16 @@ def _ingest_wide(
     def flush() -> int:
         """Check and commit the pending parts as one batch; quarantine their rejects."""
         if store is not None and any(part.ok.any() for part in pending):
-            out = cube_station.append_matrix(
+            out = append_matrix(
                 store,
-                np.concatenate([part.station_rows for part in pending]),
-                np.concatenate([part.batch.time_ms for part in pending]),
-                np.concatenate([part.batch.line for part in pending]),
-                pending[0].batch.pollutant_index,
-                np.concatenate([part.batch.value for part in pending]),
-                np.concatenate([part.ok for part in pending]),
+                MatrixRows(
+                    np.concatenate([part.station_rows for part in pending]),
+                    np.concatenate([part.batch.time_ms for part in pending]),
+                    np.concatenate([part.batch.line for part in pending]),
+                    pending[0].batch.pollutant_index,
+                    _stack([part.batch.value for part in pending]),
+                    _stack([part.ok for part in pending]),
+                ),
                 int(late_window_s * 1000),
             )
             start = 0
@@ -185,24 +190,23 @@ def _ingest_wide(
         pending.clear()
         return kept
 
-    parse_rows = max(1, min(batch_rows, PARSE_ROWS))
     # unused text columns (station_name…) as categoricals too: cheaper than a string per row
     used = {cols.station, cols.time, *cols.pollutants.values()}
     other = tuple(h for h in header_of(path) if h not in used and h.lower() not in _COORDS)
-    reader = read_csv_batches(path, parse_rows, (cols.station, cols.time, *other), categorical=True)
+    reader = read_csv_batches(path, batch_rows, (cols.station, cols.time, *other), categorical=True)
     for chunk, lines, malformed in reader:
         chunk.columns = [str(c).strip() for c in chunk.columns]
         n_rows = len(chunk) + len(malformed)
         rows += n_rows
-        batch, uniq, st_code = wide_matrix(chunk, lines, cols, local=layout == "wide")
+        batch = wide_matrix(chunk, lines, cols, local=layout == "wide")
         del chunk
         ok = (batch.reason == 0) & ~batch.blank
         if known is None:
             batch.reason[ok] = CODE["unknown_station"]
             ok[:] = False
-            index = np.full(len(st_code), -1, dtype=np.int64)
+            index = np.full(len(batch.station_code), -1, dtype=np.int64)
         else:
-            index = np.append(known.get_indexer(uniq), -1)[st_code]  # code -1: missing id
+            index = known.get_indexer(batch.station_names)[batch.station_code]
         pending.append(_WidePart(batch, index, ok, malformed, n_rows))
         pending_rows += len(lines)
         if pending_rows >= batch_rows:
@@ -233,6 +237,18 @@ class _WidePart:
     n_rows: int
 
 
+def _stack(parts: list[np.ndarray]) -> np.ndarray:
+    """Row blocks stacked column-major, so each pollutant's column is contiguous."""
+    if len(parts) == 1:
+        return parts[0]
+    out = np.empty((sum(len(p) for p in parts), parts[0].shape[1]), parts[0].dtype, order="F")
+    start = 0
+    for p in parts:
+        out[start : start + len(p)] = p
+        start += len(p)
+    return out
+
+
 def _rejected_cells(b: WideBatch, rejected: np.ndarray) -> list[Rejected]:
     rows, cols = np.nonzero(rejected & ~b.blank)
     order = np.argsort(b.line[rows], kind="stable")
@@ -246,7 +262,7 @@ def _rejected_cells(b: WideBatch, rejected: np.ndarray) -> list[Rejected]:
                 b.columns[j],
                 value,
                 REASON_CODES[b.reason[i, j]],
-                f"station {b.station_id[i]}",
+                f"station {b.station_names[b.station_code[i]]}",
             )
         )
     return out

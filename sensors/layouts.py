@@ -9,7 +9,6 @@ time UTC+8 unless the column is time_utc or the value carries an offset) and ``o
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sensors.csv_blocks import BlockError, parse_blocks
 from sensors.units import POLLUTANTS
 
 SIM_HEADER = ("time_utc", "station_id", "station_name", "latitude", "longitude", *POLLUTANTS)
@@ -44,8 +44,7 @@ POLLUTANT_ALIASES = {
 LOCAL_OFFSET_H = 8
 """China Standard Time, used for wide-layout times without an offset."""
 
-_BAD_LINE = re.compile(r"[Ll]ine (\d+): expected (\d+) fields, saw (\d+)")
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$", re.IGNORECASE)
 
 
 class IngestError(ValueError):
@@ -84,8 +83,8 @@ class WideColumns:
 def header_of(path: Path) -> list[str]:
     """Field names of a CSV's first line."""
     try:
-        with path.open(encoding="utf-8-sig") as f:
-            first = f.readline()
+        with path.open("rb") as f:
+            first = f.readline().decode("utf-8-sig")
     except OSError as exc:
         raise IngestError(path, 0, "file", exc.strerror or str(exc)) from exc
     except UnicodeDecodeError as exc:
@@ -155,77 +154,20 @@ def numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def read_csv_batches(
     path: Path, batch_rows: int, text_columns: tuple[str, ...], categorical: bool = False
 ) -> Iterator[tuple[pd.DataFrame, np.ndarray, list[tuple[int, str]]]]:
-    """Batches of rows as strings-or-numbers, their line numbers and malformed (line, text).
+    """Batches of at most batch_rows rows, their line numbers and malformed (line, text).
 
-    With categorical, text_columns are read as pandas categoricals (each distinct text once).
+    text_columns are read as strings, or as pandas categoricals (each distinct text once)
+    with categorical; blocks of the file are parsed side by side on worker threads.
     """
-    import warnings
-
     header = header_of(path)
-    header_len = len(header)
-    next_line = 2
-    skipped: set[int] = set()
-    # pandas takes a first data row with extra fields as "the first column is the index"
-    # and shifts every column: skip that row here and report it as malformed instead
-    first = _first_row_fields(path)
-    first_bad = [(2, f"expected {header_len} fields, saw {first}")] if first > header_len else []
-    if first_bad:
-        skipped.add(2)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        reader = pd.read_csv(
-            path,
-            chunksize=batch_rows,
-            keep_default_na=False,
-            na_values=[""],
-            skip_blank_lines=False,
-            on_bad_lines="warn",
-            encoding="utf-8-sig",
-            dtype=dict.fromkeys(text_columns, "category" if categorical else "string"),
-            low_memory=False,
-            skiprows=[1] if first_bad else None,
-        )
-        while True:
-            try:
-                chunk = next(reader)
-            except StopIteration:
-                break
-            except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-                raise IngestError(path, next_line, "row", str(exc).strip()) from exc
-            malformed, first_bad = first_bad, []
-            for w in caught:
-                for m in _BAD_LINE.finditer(str(w.message)):
-                    line = int(m.group(1))
-                    skipped.add(line)
-                    malformed.append((line, f"expected {header_len} fields, saw {m.group(3)}"))
-            caught.clear()
-            if not any(line >= next_line for line in skipped):
-                lines = np.arange(next_line, next_line + len(chunk), dtype=np.int64)
-                next_line += len(chunk)
-                yield chunk, lines, malformed
-                continue
-            lines = np.empty(len(chunk), dtype=np.int64)
-            k = 0
-            while k < len(chunk):
-                if next_line not in skipped:
-                    lines[k] = next_line
-                    k += 1
-                next_line += 1
-            yield chunk, lines, malformed
-    if first_bad:  # the file's only data row was malformed
-        yield (
-            pd.DataFrame({h: pd.Series([], dtype="string") for h in header}),
-            np.empty(0, np.int64),
-            first_bad,
-        )
-
-
-def _first_row_fields(path: Path) -> int:
-    """Number of fields of a CSV's first data row (0 if there is none)."""
+    dtype = dict.fromkeys(text_columns, "category" if categorical else "string")
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            rows = csv.reader(f)
-            next(rows, None)
-            return len(next(rows, []))
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return 0
+        for block in parse_blocks(path, header, dtype):
+            malformed = block.malformed
+            for start in range(0, max(len(block.frame), 1), batch_rows):
+                stop = start + batch_rows
+                frame = block.frame if len(block.frame) <= batch_rows else block.frame[start:stop]
+                yield frame, block.lines[start:stop], malformed
+                malformed = []
+    except BlockError as exc:
+        raise IngestError(path, exc.line, "row", exc.detail) from exc

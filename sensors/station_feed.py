@@ -201,13 +201,15 @@ def read_meta(path: Path) -> tuple[list[StationMeta], list[Rejected]]:
 class WideBatch:
     """A batch of wide rows kept as a (row × pollutant) matrix through the checks.
 
+    Each row's station id is ``station_names[station_code]`` ("" = missing).
     ``reason`` holds an index into ``REASON_CODES`` per cell (0 = plausible so far);
     ``blank`` marks empty cells, which are not values. ``text`` is the raw text of
     non-numeric columns (None for columns pandas parsed as numbers).
     """
 
     line: np.ndarray
-    station_id: np.ndarray
+    station_names: np.ndarray
+    station_code: np.ndarray
     time_ms: np.ndarray
     pollutant_index: np.ndarray
     columns: tuple[str, ...]
@@ -223,16 +225,15 @@ REASON_CODES = ("", *REASONS)
 CODE = {r: i for i, r in enumerate(REASON_CODES)}
 
 
-def _station_and_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Unique stripped station ids, a code per row into them, and the ids per row."""
+def _station_and_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct stripped station ids ("" last, for a missing id) and a code per row into them."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         cats = pd.Series(column.cat.categories.astype(str)).str.strip().to_numpy(dtype=object)
         codes = column.cat.codes.to_numpy().astype(np.int64)
-        cats = np.append(cats, "")  # code -1 (missing) → ""
-        return cats, codes, cats[codes]
+        return np.append(cats, ""), np.where(codes < 0, len(cats), codes)
     ids = np.asarray(column.astype("string").fillna("").str.strip(), dtype=object)
     codes, uniques = pd.factorize(ids)
-    return np.asarray(uniques, dtype=object), codes.astype(np.int64), ids
+    return np.asarray(uniques, dtype=object), codes.astype(np.int64)
 
 
 def times_of(column: pd.Series, local_offset_h: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -248,42 +249,46 @@ def times_of(column: pd.Series, local_offset_h: int = 0) -> tuple[np.ndarray, np
 
 def wide_matrix(
     chunk: pd.DataFrame, lines: np.ndarray, cols: WideColumns, local: bool
-) -> tuple[WideBatch, np.ndarray, np.ndarray]:
+) -> WideBatch:
     """Wide rows checked per cell of a (row × pollutant) matrix, as _finish checks long rows.
 
-    Returns the batch, the distinct station ids and a code per row into them.
+    Most cells are plausible numbers; one pass per column finds them, and only the others
+    are looked at closely.
     """
-    uniq, st_code, station = _station_and_codes(chunk[cols.station])
+    names, st_code = _station_and_codes(chunk[cols.station])
     offset = 0 if cols.time_is_utc or not local else LOCAL_OFFSET_H
     t_ms, bad_time = times_of(chunk[cols.time], offset)
     n, k = len(chunk), len(cols.pollutants)
-    value = np.empty((n, k), dtype=np.float64)
-    blank = np.empty((n, k), dtype=bool)
+    pidx = np.array([POLLUTANTS.index(p) for p in cols.pollutants], dtype=np.int64)
+    value = np.empty((n, k), dtype=np.float64, order="F")
+    blank = np.zeros((n, k), dtype=bool, order="F")
+    reason = np.zeros((n, k), dtype=np.uint8, order="F")
     texts: list[np.ndarray | None] = []
     for j, column in enumerate(cols.pollutants.values()):
         col = chunk[column]
+        text = None
         if pd.api.types.is_numeric_dtype(col.dtype):
             value[:, j] = col.to_numpy(dtype=np.float64, na_value=np.nan)
-            blank[:, j] = np.isnan(value[:, j])
-            texts.append(None)
         else:
             value[:, j], text, blank[:, j] = numbers(col)
-            texts.append(text)
-    pidx = np.array([POLLUTANTS.index(p) for p in cols.pollutants], dtype=np.int64)
-    reason = np.zeros((n, k), dtype=np.uint8)
-    reason[value > _MAX_BY_INDEX[pidx]] = CODE["out_of_range"]
-    reason[value < 0] = CODE["negative"]
-    reason[np.isin(value, SENTINELS) | ~np.isfinite(value)] = CODE["nan_or_sentinel"]
-    for j, text in enumerate(texts):
-        if text is None:
-            continue
-        for i in np.flatnonzero(np.isnan(value[:, j]) & (text != "") & ~blank[:, j]):
-            reason[i, j] = CODE[text_reason(text[i])]
-    reason[bad_time] = CODE["bad_time"]
-    reason[(station == "")[:, None] & (reason == 0)] = CODE["unknown_station"]
+        texts.append(text)
+        v = value[:, j]
+        upper = min(_MAX_BY_INDEX[pidx[j]], _FIRST_HIGH_SENTINEL)
+        odd = np.flatnonzero(~((v >= 0) & (v < upper)))  # NaN, sentinel, negative, too high
+        if odd.size:
+            if text is None:
+                blank[odd, j] = np.isnan(v[odd])
+            reason[odd, j] = _cell_reasons(v[odd], pidx[j], None if text is None else text[odd])
+    if bad_time.any():
+        reason[bad_time] = CODE["bad_time"]
+    no_station = names == ""
+    if no_station.any():
+        rows = no_station[st_code]
+        reason[rows[:, None] & (reason == 0)] = CODE["unknown_station"]
     batch = WideBatch(
         lines,
-        station,
+        names,
+        st_code,
         t_ms,
         pidx,
         tuple(cols.pollutants.values()),
@@ -292,4 +297,19 @@ def wide_matrix(
         texts,
         reason,
     )
-    return batch, uniq, st_code
+    return batch
+
+
+_FIRST_HIGH_SENTINEL = min(s for s in SENTINELS if s > 0)
+
+
+def _cell_reasons(v: np.ndarray, pollutant_index: int, text: np.ndarray | None) -> np.ndarray:
+    """Reason codes of a column's odd cells (0 for a number that is plausible after all)."""
+    reason = np.zeros(v.size, dtype=np.uint8)
+    reason[v > _MAX_BY_INDEX[pollutant_index]] = CODE["out_of_range"]
+    reason[v < 0] = CODE["negative"]
+    reason[np.isin(v, SENTINELS) | ~np.isfinite(v)] = CODE["nan_or_sentinel"]
+    if text is not None:
+        for i in np.flatnonzero(np.isnan(v) & (text != "")):
+            reason[i] = CODE[text_reason(text[i])]
+    return reason

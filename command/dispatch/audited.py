@@ -9,14 +9,33 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from command.link import CommandRefused, CommandTimeout, Fleet, LinkError, MissionUploadError
+from command.link import (
+    CommandError,
+    CommandRefused,
+    CommandTimeout,
+    Fleet,
+    LinkError,
+    MissionUploadError,
+)
 from command.storage import CommandResult, Database, record_audit
+from missions.checks import Limits
 
 T = TypeVar("T")
 
+MAX_SPEED_MPS = 20.0
+"""Fastest ground speed a command may ask for: ArduCopter's WPNAV_SPEED tops out at 2000 cm/s."""
+
+MIN_GUIDED_ALTITUDE_M = 2.0
+"""Lowest GUIDED target above home: lower is a landing, which has its own command."""
+
+
+class OutsideLimits(CommandError):
+    """A command refused here, before sending: it would take the aircraft outside a limit."""
+
 
 class AuditedFleet:
-    """The fleet's commands, each recorded in the audit log as `actor`."""
+    """The fleet's commands, each recorded in the audit log as `actor`; commands that set a
+    target (go_to, change_speed) are checked against `limits` first."""
 
     def __init__(
         self,
@@ -24,8 +43,10 @@ class AuditedFleet:
         db: Database,
         actor: str,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+        limits: Limits | None = None,
     ) -> None:
         self.fleet = fleet
+        self.limits = limits or Limits()
         self.db = db
         self.actor = actor
         self.utcnow = utcnow
@@ -34,7 +55,7 @@ class AuditedFleet:
         """Send one command and audit what came of it; errors propagate after being recorded."""
         try:
             result = call()
-        except CommandRefused as exc:
+        except (CommandRefused, OutsideLimits) as exc:
             self._audit(vehicle, command, params, CommandResult.REFUSED, str(exc))
             raise
         except (CommandTimeout, TimeoutError) as exc:
@@ -107,4 +128,77 @@ class AuditedFleet:
             "upload_mission",
             {"mission": name, "items": len(mission.items)},
             lambda: self.fleet.upload_mission(vehicle, mission),
+        )
+
+    def disarm(self, vehicle: str, force: bool = False) -> Any:
+        """Disarm (force: even in flight, and the aircraft falls)."""
+        return self.run(
+            vehicle, "disarm", {"force": force}, lambda: self.fleet.disarm(vehicle, force)
+        )
+
+    def go_to(
+        self,
+        vehicle: str,
+        latitude_deg: float,
+        longitude_deg: float,
+        altitude_m: float,
+        speed_mps: float | None = None,
+    ) -> Any:
+        """GUIDED flight to a point at altitude_m above home, within the ceiling and speed limit."""
+        params = {
+            "latitude_deg": latitude_deg,
+            "longitude_deg": longitude_deg,
+            "altitude_m": altitude_m,
+            "speed_mps": speed_mps,
+        }
+
+        def call() -> Any:
+            ceiling = self.limits.ceiling_m
+            if not MIN_GUIDED_ALTITUDE_M <= altitude_m <= ceiling:
+                raise OutsideLimits(
+                    "go_to",
+                    f"altitude {altitude_m:g} m above home is outside "
+                    f"{MIN_GUIDED_ALTITUDE_M:g}–{ceiling:g} m; nothing was sent",
+                )
+            if not (-90 <= latitude_deg <= 90 and -180 <= longitude_deg <= 180):
+                raise OutsideLimits(
+                    "go_to", f"position {latitude_deg}, {longitude_deg} is not on Earth"
+                )
+            _check_speed("go_to", speed_mps)
+            return self.fleet.go_to(vehicle, latitude_deg, longitude_deg, altitude_m, speed_mps)
+
+        return self.run(vehicle, "go_to", params, call)
+
+    def change_speed(self, vehicle: str, speed_mps: float) -> Any:
+        """Set the ground speed (within the speed limit)."""
+
+        def call() -> Any:
+            _check_speed("change_speed", speed_mps)
+            return self.fleet.change_speed(vehicle, speed_mps)
+
+        return self.run(vehicle, "change_speed", {"speed_mps": speed_mps}, call)
+
+    def set_current_item(self, vehicle: str, seq: int) -> Any:
+        """Make mission item seq the next one."""
+        return self.run(
+            vehicle,
+            "set_current_item",
+            {"seq": seq},
+            lambda: self.fleet.set_current_item(vehicle, seq),
+        )
+
+    def set_parameter(self, vehicle: str, parameter: str, value: float) -> Any:
+        """Set a vehicle parameter; returns the value it echoed."""
+        return self.run(
+            vehicle,
+            "set_parameter",
+            {"parameter": parameter, "value": value},
+            lambda: self.fleet.set_parameter(vehicle, parameter, value),
+        )
+
+
+def _check_speed(command: str, speed_mps: float | None) -> None:
+    if speed_mps is not None and not 0 < speed_mps <= MAX_SPEED_MPS:
+        raise OutsideLimits(
+            command, f"speed {speed_mps:g} m/s is outside 0–{MAX_SPEED_MPS:g} m/s; nothing was sent"
         )
