@@ -11,6 +11,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from missions.camera import Camera, Swath, swath_from_camera, swath_from_width
 from missions.corridor import plan_corridor
+from missions.detour import clear_leg
 from missions.geo import LocalFrame
 from missions.inspection import InspectionSpec, Leg, plan_inspection
 from missions.items import Cmd, Fence, FencePolygon, Frame, Mission, MissionItem, Position
@@ -93,6 +94,7 @@ def plan_zone(
     swath: Swath | None = None
     if zone.kind is ZoneKind.ENTERPRISE:
         legs, pattern = _inspection_legs(zone, frame, spec, notes)
+        legs = _clear_legs(zone, legs, transit, spec.clearance_m, notes)
     else:
         swath = spec.swath(altitude)
         survey, pattern = _survey(zone, frame, swath, spec, transit, home_xy)
@@ -162,6 +164,25 @@ def _inspection_legs(
     if spec.wind_from_deg is None:
         notes.append("no wind direction given: orbit only, no downwind transects")
     return legs, "orbit+transects" if len(legs) > 1 else "orbit"
+
+
+def _clear_legs(
+    zone: Zone, legs: list[Leg], transit: TransitPlanner, clearance_m: float, notes: list[str]
+) -> list[Leg]:
+    """The inspection legs cut clear of the no-fly zones (PlanError if nothing is left)."""
+    kept = []
+    try:
+        for leg in legs:
+            cleared, note = clear_leg(leg, transit, clearance_m)
+            if note:
+                notes.append(note)
+            if cleared is not None:
+                kept.append(cleared)
+    except TransitError as exc:
+        raise PlanError(f"zone {zone.name!r}: {exc}") from exc
+    if not kept:
+        raise PlanError(f"zone {zone.name!r}: nothing left to inspect outside the no-fly zones")
+    return kept
 
 
 def _route(

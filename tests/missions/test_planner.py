@@ -122,5 +122,47 @@ def test_planned_missions_respect_ceiling_and_never_cross_no_fly(dx, dy, altitud
             continue  # e.g. the zone lies under the moved no-fly zone: refused, not flown through
         assert all(i.altitude_m <= 120.0 + 1e-9 for i in planned.mission.items)
         codes = {f.code for f in check_mission(planned.mission, zones)}
-        if zone.kind.value != "enterprise":  # inspection patterns are checked, not re-routed
-            assert not codes & {"LEG_CROSSES_NO_FLY", "IN_NO_FLY", "ABOVE_CEILING"}, codes
+        assert not codes & {"LEG_CROSSES_NO_FLY", "IN_NO_FLY", "ABOVE_CEILING"}, codes
+
+
+def test_orbit_and_transects_fly_around_a_no_fly_zone_across_them():
+    """A no-fly strip across the orbit's east side and the downwind transects."""
+    site = (116.9300, 36.6500)
+    strip = [[116.9306, 36.6470], [116.9316, 36.6470], [116.9316, 36.6530], [116.9306, 36.6530]]
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": list(site)},
+                "properties": {
+                    "name": "plant",
+                    "kind": "enterprise",
+                    "priority": 1,
+                    "revisit_minutes": 60,
+                    "stack_height_m": 40,
+                },
+            },
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [[*strip, strip[0]]]},
+                "properties": {"name": "school", "kind": "no_fly"},
+            },
+        ],
+    }
+    zones = parse_zones(doc).zones
+    plant, school = zones
+    home = Position(36.6480, 116.9290, 30.0)
+    spec = PlanSpec(wind_from_deg=270.0)  # blows east, across the strip
+    planned = plan_zone(plant, home, zones, spec)
+    no_fly = planned.frame.project(school.geometry)
+    route = shapely.LineString(planned.route_xy)
+    assert route.intersects(no_fly.buffer(200)), "the example must bring the pattern near it"
+    assert route.distance(no_fly) >= spec.clearance_m / 2
+    assert any("detour" in note for note in planned.notes), planned.notes
+    findings = check_mission(planned.mission, zones, Limits())
+    assert not [f for f in findings if f.severity == "error"], findings
+    # what lies clear of the zone is still flown: the orbit's west side, the far transects
+    centre = planned.frame.to_xy(*site)
+    west = shapely.Point(centre[0] - 80.0, centre[1])
+    assert route.distance(west) < 5.0
