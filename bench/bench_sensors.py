@@ -22,13 +22,16 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sensors import cube_map, cube_station, cube_trajectory
-from sensors.aqi_vector import aqi_arrays, iaqi_array
-from sensors.cube_station import StationMeta, StationRows
-from sensors.cube_trajectory import DroneSample
-from sensors.grid import MapGrid
+from sensors.aqi.vector import aqi_arrays, iaqi_array
+from sensors.cubes import map as cube_map
+from sensors.cubes import station as cube_station
+from sensors.cubes import trajectory as cube_trajectory
+from sensors.cubes.grid import MapGrid
+from sensors.cubes.station import StationMeta, StationRows
+from sensors.cubes.station_append import append_rows
+from sensors.cubes.trajectory import DroneSample
+from sensors.feeds.csv_text import read_csv_batches
 from sensors.ingest import ingest_file
-from sensors.layouts import read_csv_batches
 from sensors.units import POLLUTANTS
 
 HEADER = "time_utc,station_id,station_name,latitude,longitude," + ",".join(POLLUTANTS)
@@ -101,8 +104,8 @@ def bench_ingest(tmp: Path, rows: int, stations: int) -> None:
 
 def _parse_only(feed: Path) -> None:
     """The ingest's parse of the feed (blocks on threads, categoricals), nothing else."""
-    text = ("time_utc", "station_id", "station_name")
-    for _ in read_csv_batches(feed, 1_000_000, text, categorical=True):
+    text = dict.fromkeys(("time_utc", "station_id", "station_name"), "category")
+    for _ in read_csv_batches(feed, 1_000_000, text):
         pass
 
 
@@ -162,7 +165,7 @@ def bench_append(tmp: Path, stations: int, repeats: int = 30) -> None:
             np.full(7 * stations, 12.5),
         )
         t0 = time.perf_counter()
-        cube_station.append(store, rows, 3_600_000)
+        append_rows(store, rows)
         lat.append(time.perf_counter() - t0)
     _latency(f"station cube, one hour x {stations} stations", lat)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.live import Live
 
+from command.cli import ingest
 from command.cli.display import fleet_table, history_table, progress_line
 from command.cli.session import CliError, confirm, default_actor, open_db, session
 from command.dispatch import Dispatcher, DispatchError
@@ -107,6 +108,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", help="sorties flown")
     s.add_argument("--limit", type=int, default=20)
     s.add_argument("--vehicle", help="only this vehicle's sorties")
+    ingest.add_parser(sub)
     return p
 
 
@@ -303,4 +305,5 @@ _COMMANDS = {
     "land": _simple("land"),
     "abort": _simple("abort"),
     "history": cmd_history,
+    "ingest": ingest.run,
 }

@@ -56,6 +56,6 @@ def test_ingest_and_cube_info(tmp_path: Path):
         str(DATA / "stations_meta.csv"),
     )
     assert done.returncode == 1, done.stderr  # something was quarantined
-    assert "30 accepted" in done.stdout and "3 stations added" in done.stdout
+    assert "37 values accepted" in done.stdout and "3 stations added" in done.stdout
     info = _run("cube", "info", "--cubes", str(cubes))
-    assert "stations.zarr" in info.stdout and "'time': 3" in info.stdout
+    assert "stations.zarr" in info.stdout and "'time': 4" in info.stdout
