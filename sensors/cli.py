@@ -63,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (IngestError, MappingError, LayoutError, UsageError, CubeError, UnitError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ValueError as exc:  # e.g. a path with a NUL byte in it
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2

@@ -13,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import shutil
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -30,8 +29,7 @@ SIZES_ATTR = "ecopatrol_sizes"
 COMMIT_ATTR = "ecopatrol_commit"
 """Number of the last commit; a journal protects the commit numbered one more."""
 JOURNAL = ".journal"
-"""Suffix of the directory beside a cube holding copies of the chunks a batch rewrites."""
-MANIFEST = "manifest.json"
+"""Suffix of the file beside a cube holding copies of the chunks a batch rewrites."""
 LOCK = ".lock"
 """Suffix of the writer lock file beside a cube."""
 
@@ -159,7 +157,7 @@ class CubeStore:
                 self.group[name].set_coordinate_selection(coords, values)
             self._commit({**(attrs or {}), SIZES_ATTR: new, COMMIT_ATTR: number})
             if touched:
-                shutil.rmtree(_beside(self.path, JOURNAL), ignore_errors=True)
+                _beside(self.path, JOURNAL).unlink(missing_ok=True)
 
     def _commit(self, attrs: Mapping[str, Any]) -> None:
         """The one atomic write that makes a batch visible."""
@@ -218,33 +216,26 @@ def _chunk_file(root: Path, name: str, coords: tuple[int, ...]) -> Path:
 
 
 def _journal(path: Path, touched: Mapping[str, list[tuple[int, ...]]], number: int) -> None:
-    """Copy the chunks a batch will rewrite, then the manifest that makes the copy count."""
-    journal = _beside(path, JOURNAL)
-    shutil.rmtree(journal, ignore_errors=True)
-    entries = []
+    """Copy the chunks a batch will rewrite into one file beside the cube (fsynced, renamed)."""
+    entries, blobs, offset = [], [], 0
     for name, coords in touched.items():
         for c in coords:
             src = _chunk_file(path, name, c)
-            existed = src.exists()
-            if existed:
-                dst = _chunk_file(journal, name, c)
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(src, dst)
-                _fsync(dst)
-            entries.append([name, list(c), existed])
-    tmp = journal / (MANIFEST + ".tmp")
-    tmp.parent.mkdir(parents=True, exist_ok=True)
-    tmp.write_text(json.dumps({"commit": number, "chunks": entries}), encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, journal / MANIFEST)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+            blob = src.read_bytes() if src.exists() else None
+            entries.append([name, list(c), None if blob is None else [offset, len(blob)]])
+            if blob is not None:
+                blobs.append(blob)
+                offset += len(blob)
+    head = json.dumps({"commit": number, "chunks": entries}).encode() + b"\n"
+    target = _beside(path, JOURNAL)
+    tmp = target.with_name(target.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(head)
+        for blob in blobs:
+            f.write(blob)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
 
 
 def recover(path: Path) -> None:
@@ -255,19 +246,20 @@ def recover(path: Path) -> None:
     with _locked(path, blocking=True):
         if not journal.exists():
             return
-        manifest = journal / MANIFEST
-        if manifest.exists():
-            doc = json.loads(manifest.read_text(encoding="utf-8"))
-            meta = json.loads((path / "zarr.json").read_text(encoding="utf-8"))
-            committed = int(meta.get("attributes", {}).get(COMMIT_ATTR, 0))
-            if committed < int(doc["commit"]):
-                for name, coords, existed in doc["chunks"]:
-                    target = _chunk_file(path, name, tuple(coords))
-                    if existed:
-                        shutil.copyfile(_chunk_file(journal, name, tuple(coords)), target)
-                    else:
-                        target.unlink(missing_ok=True)
-        shutil.rmtree(journal, ignore_errors=True)
+        data = journal.read_bytes()
+        end = data.find(b"\n")
+        doc = json.loads(data[:end])
+        body = data[end + 1 :]
+        meta = json.loads((path / "zarr.json").read_text(encoding="utf-8"))
+        committed = int(meta.get("attributes", {}).get(COMMIT_ATTR, 0))
+        if committed < int(doc["commit"]):
+            for name, coords, where in doc["chunks"]:
+                target = _chunk_file(path, name, tuple(coords))
+                if where is None:
+                    target.unlink(missing_ok=True)
+                else:
+                    target.write_bytes(body[where[0] : where[0] + where[1]])
+        journal.unlink()
 
 
 def open_lazy(path: str | Path) -> xr.Dataset:

@@ -164,7 +164,7 @@ def parse_blocks(
     path: Path,
     names: list[str],
     dtype: Mapping[str, str],
-    block_bytes: int = BLOCK_BYTES,
+    block_bytes: int | None = None,
     workers: int | None = None,
     cr_only: bool = False,
     verify_after_rows: int | None = None,
@@ -177,6 +177,7 @@ def parse_blocks(
     """
     names = _unique(names)
     workers = workers or min(WORKERS, os.cpu_count() or 1)
+    block_bytes = block_bytes or BLOCK_BYTES
     handed = 0
     with ThreadPoolExecutor(workers, thread_name_prefix="csv-block") as pool:
         pending: deque[tuple[Block, Future[ParsedBlock | None]]] = deque()
@@ -192,7 +193,12 @@ def parse_blocks(
                     )
                     yield parsed
             while pending:
-                yield _result(*pending.popleft(), names, dtype)
+                done = pending.popleft()
+                parsed = _result(*done, names, dtype)
+                handed = _verify_once(
+                    path, names, cr_only, verify_after_rows, handed, parsed, done[0]
+                )
+                yield parsed
         finally:
             for _, future in pending:
                 future.cancel()

@@ -123,11 +123,11 @@ def local_parts_ms(
 
 def _ms(t: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Milliseconds since the epoch (UTC) and a missing mask of a datetime series."""
-    bad = t.isna().to_numpy()
+    bad = t.isna().to_numpy().copy()
     if isinstance(t.dtype, pd.DatetimeTZDtype):
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     ms = t.to_numpy(dtype="datetime64[ms]", na_value=np.datetime64(0, "ms")).astype(np.int64)
-    return ms, bad
+    return ms.copy(), bad
 
 
 def times_of(column: pd.Series, zone: TimeZone = UTC) -> tuple[np.ndarray, np.ndarray]:
