@@ -110,9 +110,10 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     times, t_code = _times(t)
     todo = rows.ok.copy()
 
-    unknown = todo & (st < 0)[:, None]
-    reason[unknown] = Reason.UNKNOWN_STATION
-    todo &= ~unknown
+    if (st < 0).any():
+        unknown = todo & (st < 0)[:, None]
+        reason[unknown] = Reason.UNKNOWN_STATION
+        todo &= ~unknown
     dup = _duplicates_in_batch(st, t_code, ns, times.size, todo)
 
     axis = store.group["time"][:tn] if tn else np.empty(0, np.int64)
@@ -130,8 +131,9 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
                     (st[rows_j], pos[rows_j])
                 )
                 dup[rows_j[~np.isnan(current)], j] = True
-    reason[dup] = Reason.DUPLICATE
-    todo &= ~dup
+    if dup.any():
+        reason[dup] = Reason.DUPLICATE
+        todo &= ~dup
 
     writes = todo.any(axis=1)
     joins = np.zeros(times.size, dtype=bool)
@@ -153,22 +155,23 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     moved_to = np.searchsorted(merged, axis[first:]) - first if shifted else None
     arrays = store.arrays() if shifted else {}
     late = row_pos >= first
+    all_late = bool(late.all())
+    flat = st * width + (row_pos - first) if width else None
     for j in range(k):
         name = POLLUTANTS[rows.pollutant_index[j]]
         cells = todo[:, j]
-        early = np.flatnonzero(cells & ~late)
-        if early.size:
-            points[name] = ((st[early], row_pos[early]), rows.value[early, j])
-        if not width:
+        if not all_late:
+            early = np.flatnonzero(cells & ~late)
+            if early.size:
+                points[name] = ((st[early], row_pos[early]), rows.value[early, j])
+        if flat is None:
             continue
-        block = (
-            regions[name][1]
-            if name in regions
-            else _block(arrays, name, ns, width, first, tn, moved_to)
-        )
+        if name in regions:
+            block = regions[name][1]
+        else:
+            block = _block(arrays, name, ns, width, first, tn, moved_to)
         target = block.reshape(-1)
-        cells_late = cells & late
-        flat = st * width + (row_pos - first)
+        cells_late = cells if all_late else cells & late
         if cells_late.all():
             target[flat] = rows.value[:, j]
         else:

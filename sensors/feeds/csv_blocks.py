@@ -10,15 +10,16 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 import re
 import warnings
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,7 @@ WORKERS = 2
 of each block, so more threads were measured no faster."""
 
 _BAD_LINE = re.compile(r"[Ll]ine (\d+): expected (\d+) fields, saw (\d+)")
+_ROW = re.compile(r"starting at row (\d+)")
 _ERROR_LINE = re.compile(r"Expected \d+ fields in line \d+")
 
 
@@ -53,6 +55,7 @@ class ParsedBlock:
     frame: pd.DataFrame
     lines: np.ndarray
     malformed: list[tuple[int, str]]
+    converted: Any = None
 
 
 class BlockError(ValueError):
@@ -67,15 +70,49 @@ def blocks(path: Path, block_bytes: int = BLOCK_BYTES, cr_only: bool = False) ->
     """The records after the header line, cut into blocks at newlines outside quotes.
 
     cr_only: the file ends its lines with a lone CR (old Mac exports); they are read as LF.
-    Each byte is looked at a bounded number of times, whatever the quoting.
+    Each byte is looked at a bounded number of times, whatever the quoting; a block's bytes
+    are copied once, out of a memory map of the file.
     """
+    if cr_only:
+        yield from _translated_blocks(path, block_bytes)
+        return
     with path.open("rb") as f:
-        _skip_header(f, cr_only)
+        _skip_header(f, False)
+        pos, size = f.tell(), os.fstat(f.fileno()).st_size
+        if pos >= size:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            line, scan, quotes = 2, pos, 0  # mm[pos:scan] ends no record; holds `quotes` quotes
+            while pos < size:
+                hi = min(size, scan + block_bytes)
+                if hi == size:
+                    cut = size
+                elif quotes % 2 == 0 and mm.find(b'"', scan, hi) < 0:
+                    cut = mm.rfind(b"\n", scan, hi) + 1
+                else:
+                    segment = mm[scan:hi]
+                    end = _last_record_end(segment, 0, quotes)
+                    cut = scan + end if end else 0
+                    if not cut:
+                        quotes += segment.count(b'"')
+                if cut <= pos:
+                    scan = hi
+                    continue
+                data = mm[pos:cut]
+                yield Block(data, line, pos)
+                line += data.count(b"\n")
+                pos = scan = cut
+                quotes = 0
+
+
+def _translated_blocks(path: Path, block_bytes: int) -> Iterator[Block]:
+    """blocks() of a CR-only file, its line ends read as LF."""
+    with path.open("rb") as f:
+        _skip_header(f, True)
         offset = f.tell()
         line, carry, carry_quotes = 2, bytearray(), 0
         while chunk := f.read(block_bytes):
-            if cr_only:
-                chunk = chunk.replace(b"\r", b"\n")
+            chunk = chunk.replace(b"\r", b"\n")
             start = len(carry)
             carry += chunk  # amortised: a long quoted stretch is not copied again and again
             cut = _last_record_end(carry, start, carry_quotes)
@@ -157,7 +194,7 @@ def verify_rest(
     try:
         _read(tail, names, dict.fromkeys(names, "string"), "skip")
     except pd.errors.ParserError as exc:
-        raise BlockError(tail_line, str(exc).strip()) from exc
+        raise _parser_error(exc, tail, tail_line) from exc
 
 
 def parse_blocks(
@@ -168,33 +205,36 @@ def parse_blocks(
     workers: int | None = None,
     cr_only: bool = False,
     verify_after_rows: int | None = None,
+    convert: Callable[[ParsedBlock], Any] | None = None,
 ) -> Iterator[ParsedBlock]:
     """Parsed blocks of a CSV (header line given as names) in file order.
 
     Raises BlockError for a block that cannot be read. With verify_after_rows, once that many
     rows were handed out and more follow, the rest of the file is checked (verify_rest) before
     the next block is handed out: a caller committing per batch then commits all or nothing.
+    convert, if given, runs on each parsed block on its worker thread; its result is the
+    block's ``converted``.
     """
     names = _unique(names)
     workers = workers or min(WORKERS, os.cpu_count() or 1)
     block_bytes = block_bytes or BLOCK_BYTES
     handed = 0
     with ThreadPoolExecutor(workers, thread_name_prefix="csv-block") as pool:
-        pending: deque[tuple[Block, Future[ParsedBlock | None]]] = deque()
+        pending: deque[tuple[Block, Future[ParsedBlock]]] = deque()
         source = blocks(path, block_bytes, cr_only)
         try:
             for block in source:
-                pending.append((block, pool.submit(_parse_fast, block, names, dtype)))
+                pending.append((block, pool.submit(_work, block, names, dtype, convert)))
                 if len(pending) > workers:
                     done = pending.popleft()
-                    parsed = _result(*done, names, dtype)
+                    parsed = done[1].result()
                     handed = _verify_once(
                         path, names, cr_only, verify_after_rows, handed, parsed, done[0]
                     )
                     yield parsed
             while pending:
                 done = pending.popleft()
-                parsed = _result(*done, names, dtype)
+                parsed = done[1].result()
                 handed = _verify_once(
                     path, names, cr_only, verify_after_rows, handed, parsed, done[0]
                 )
@@ -221,11 +261,17 @@ def _verify_once(
     return total
 
 
-def _result(
-    block: Block, future: Future[ParsedBlock | None], names: list[str], dtype: Mapping[str, str]
+def _work(
+    block: Block,
+    names: list[str],
+    dtype: Mapping[str, str],
+    convert: Callable[[ParsedBlock], Any] | None,
 ) -> ParsedBlock:
-    parsed = future.result()
-    return parsed if parsed is not None else _parse_careful(block, names, dtype)
+    """A worker's share: parse a block (carefully if it has malformed rows), then convert it."""
+    parsed = _parse_fast(block, names, dtype) or _parse_careful(block, names, dtype)
+    if convert is not None:
+        parsed = replace(parsed, converted=convert(parsed))
+    return parsed
 
 
 def _read(data: bytes, names: list[str], dtype: Mapping[str, str], on_bad: str) -> pd.DataFrame:
@@ -252,7 +298,7 @@ def _parse_fast(block: Block, names: list[str], dtype: Mapping[str, str]) -> Par
     except pd.errors.ParserError as exc:
         if _ERROR_LINE.search(str(exc)):
             return None
-        raise BlockError(block.first_line, str(exc).strip()) from exc
+        raise _parser_error(exc, block.data, block.first_line) from exc
     except UnicodeDecodeError:
         raise _not_utf8(block.data, block.first_line) from None
     return ParsedBlock(frame, _record_lines(block.data, block.first_line, len(frame)), [])
@@ -277,7 +323,7 @@ def _parse_careful(block: Block, names: list[str], dtype: Mapping[str, str]) -> 
         except UnicodeDecodeError:
             raise _not_utf8(data, first_line) from None
         except pd.errors.ParserError as exc:
-            raise BlockError(first_line, str(exc).strip()) from exc
+            raise _parser_error(exc, data, first_line) from exc
     bad = {}  # record number (1-based, as pandas counts) → fields seen
     for w in caught:
         for m in _BAD_LINE.finditer(str(w.message)):
@@ -302,6 +348,18 @@ def _record_lines(data: bytes, first_line: int, records: int) -> np.ndarray:
         if physical.count(b'"') % 2:
             inside = not inside
     return np.array(starts, dtype=np.int64)
+
+
+def _parser_error(exc: Exception, data: bytes, first_line: int) -> BlockError:
+    """pandas' error for a block, at the file line of the record it names."""
+    text = str(exc).strip()
+    m = _ROW.search(text)
+    if m:
+        row = int(m.group(1))
+        starts = _record_lines(data, first_line, row + 1)
+        if starts.size > row:
+            return BlockError(int(starts[row]), text)
+    return BlockError(first_line, text)
 
 
 def _not_utf8(data: bytes, first_line: int) -> BlockError:

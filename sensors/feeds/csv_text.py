@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sensors.feeds.csv_blocks import BlockError, parse_blocks
+from sensors.feeds.csv_blocks import BlockError, ParsedBlock, parse_blocks
 from sensors.feeds.protocol import IngestError
 
 _SNIFF_BYTES = 1 << 16
@@ -56,18 +57,32 @@ def header_of(path: Path) -> list[str]:
 
 
 def read_csv_batches(
-    path: Path, batch_rows: int, dtype: dict[str, str]
-) -> Iterator[tuple[pd.DataFrame, np.ndarray, list[tuple[int, str]]]]:
-    """Frames of at most batch_rows rows, the file line of each row and malformed (line, text).
+    path: Path,
+    batch_rows: int,
+    dtype: dict[str, str],
+    convert: Callable[[pd.DataFrame, np.ndarray, list[tuple[int, str]]], Any] | None = None,
+) -> Iterator[Any]:
+    """Frames of at most batch_rows rows with the file line of each row and malformed (line,
+    text) — or what convert makes of them, computed on the parse threads.
 
     dtype gives the pandas dtype of some columns ("category": each distinct text read once);
     a reader may change it between frames (blocks parsed later follow). Blocks of the file are
-    parsed side by side on worker threads. Before
-    rows past the first batch_rows are handed out, the rest of the file is checked for bytes
-    that are not UTF-8 and quotes that never close, so a caller committing batch by batch
-    commits a file whole or not at all.
+    parsed side by side on worker threads. Before rows past the first batch_rows are handed
+    out, the rest of the file is checked for bytes that are not UTF-8 and quotes that never
+    close, so a caller committing batch by batch commits a file whole or not at all.
     """
     header = read_header(path)
+
+    def pieces(block: ParsedBlock) -> list[Any]:
+        out, malformed = [], block.malformed
+        for start in range(0, max(len(block.frame), 1), batch_rows):
+            stop = start + batch_rows
+            frame = block.frame if len(block.frame) <= batch_rows else block.frame[start:stop]
+            part = (frame, block.lines[start:stop], malformed)
+            out.append(convert(*part) if convert is not None else part)
+            malformed = []
+        return out
+
     try:
         for block in parse_blocks(
             path,
@@ -75,12 +90,8 @@ def read_csv_batches(
             dtype,
             cr_only=header.cr_only,
             verify_after_rows=batch_rows,
+            convert=pieces,
         ):
-            malformed = block.malformed
-            for start in range(0, max(len(block.frame), 1), batch_rows):
-                stop = start + batch_rows
-                frame = block.frame if len(block.frame) <= batch_rows else block.frame[start:stop]
-                yield frame, block.lines[start:stop], malformed
-                malformed = []
+            yield from block.converted
     except BlockError as exc:
         raise IngestError(path, exc.line, "row", exc.detail) from exc

@@ -46,7 +46,8 @@ class LongFeed:
         cols = {h.lower(): h for h in header_of(path)}
         dtype = {cols[c]: "category" for c in ("time_utc", "station_id", "pollutant", "unit")}
         dtype[cols["value"]] = "string"
-        for chunk, lines, malformed in read_csv_batches(path, batch_rows, dtype):
+
+        def convert(chunk: pd.DataFrame, lines: np.ndarray, malformed: list) -> FeedBatch:
             batch = rows_batch(
                 lines,
                 chunk[cols["station_id"]],
@@ -60,7 +61,9 @@ class LongFeed:
                 Rejected(line, "*", "", Reason.MALFORMED, detail) for line, detail in malformed
             ]
             batch.rows = len(lines) + len(malformed)
-            yield batch
+            return batch
+
+        yield from read_csv_batches(path, batch_rows, dtype, convert)
 
 
 def rows_batch(

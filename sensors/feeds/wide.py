@@ -73,10 +73,11 @@ _COORDS = {"latitude", "longitude", "lat", "lon"}
 
 
 def read_wide(path: Path, spec: WideSpec, batch_rows: int) -> Iterator[FeedBatch]:
-    """The rows of a wide file as FeedBatch matrices, in file order."""
+    """The rows of a wide file as FeedBatch matrices, in file order (built on parse threads)."""
     header = header_of(path)
     dtype = dict.fromkeys(spec.text_columns(header), "category")
-    for chunk, lines, malformed in read_csv_batches(path, batch_rows, dtype):
+
+    def convert(chunk: pd.DataFrame, lines: np.ndarray, malformed: list) -> FeedBatch:
         batch = wide_batch(chunk, lines, spec)
         for c in spec.pollutants:  # a column with text in it: later blocks read it as categories
             if not pd.api.types.is_numeric_dtype(chunk[c.field].dtype):
@@ -85,7 +86,9 @@ def read_wide(path: Path, spec: WideSpec, batch_rows: int) -> Iterator[FeedBatch
             Rejected(line, "*", "", Reason.MALFORMED, detail) for line, detail in malformed
         ]
         batch.rows = len(lines) + len(malformed)
-        yield batch
+        return batch
+
+    yield from read_csv_batches(path, batch_rows, dtype, convert)
 
 
 def wide_batch(chunk: pd.DataFrame, lines: np.ndarray, spec: WideSpec) -> FeedBatch:

@@ -132,7 +132,7 @@ def test_a_stray_quote_keeps_the_block_cutter_linear(tmp_path: Path, monkeypatch
     blocks = list(csv_blocks.blocks(path, block_bytes=4096))
     assert sum(len(b.data) for b in blocks) == path.stat().st_size - len(HEAD) - 1
     assert [b.first_line for b in blocks] == [2, 5]  # no cut after the stray quote on line 5
-    assert sum(scanned) <= path.stat().st_size
+    assert sum(scanned) <= 2 * path.stat().st_size  # was about size² / block_bytes
 
 
 def test_co_plausible_only_in_the_other_unit_is_flagged(cubes: Path, tmp_path: Path):
