@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
 import os
 import re
 import warnings
@@ -19,10 +18,12 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sensors.feeds.csv_cut import Block, BlockError, bad_byte, blocks, last_record_end
 
 BLOCK_BYTES = 4 << 20
 """Bytes per parsed block (~40 k station rows): small enough to spread over the threads."""
@@ -40,15 +41,6 @@ _ERROR_LINE = re.compile(r"Expected \d+ fields in line \d+")
 
 
 @dataclass(frozen=True)
-class Block:
-    """Whole records of a file: their bytes, the file line of the first one, its byte offset."""
-
-    data: bytes
-    first_line: int
-    offset: int = 0
-
-
-@dataclass(frozen=True)
 class ParsedBlock:
     """A block's rows, the file line of each, and its malformed rows as (line, detail)."""
 
@@ -56,107 +48,6 @@ class ParsedBlock:
     lines: np.ndarray
     malformed: list[tuple[int, str]]
     converted: Any = None
-
-
-class BlockError(ValueError):
-    """A block pandas cannot read at all (bad bytes, broken quoting), with the line it starts."""
-
-    def __init__(self, line: int, detail: str) -> None:
-        super().__init__(detail)
-        self.line, self.detail = line, detail
-
-
-def blocks(path: Path, block_bytes: int = BLOCK_BYTES, cr_only: bool = False) -> Iterator[Block]:
-    """The records after the header line, cut into blocks at newlines outside quotes.
-
-    cr_only: the file ends its lines with a lone CR (old Mac exports); they are read as LF.
-    Each byte is looked at a bounded number of times, whatever the quoting; a block's bytes
-    are copied once, out of a memory map of the file.
-    """
-    if cr_only:
-        yield from _translated_blocks(path, block_bytes)
-        return
-    with path.open("rb") as f:
-        _skip_header(f, False)
-        pos, size = f.tell(), os.fstat(f.fileno()).st_size
-        if pos >= size:
-            return
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-            line, scan, quotes = 2, pos, 0  # mm[pos:scan] ends no record; holds `quotes` quotes
-            while pos < size:
-                hi = min(size, scan + block_bytes)
-                if hi == size:
-                    cut = size
-                elif quotes % 2 == 0 and mm.find(b'"', scan, hi) < 0:
-                    cut = mm.rfind(b"\n", scan, hi) + 1
-                else:
-                    segment = mm[scan:hi]
-                    end = _last_record_end(segment, 0, quotes)
-                    cut = scan + end if end else 0
-                    if not cut:
-                        quotes += segment.count(b'"')
-                if cut <= pos:
-                    scan = hi
-                    continue
-                data = mm[pos:cut]
-                yield Block(data, line, pos)
-                line += data.count(b"\n")
-                pos = scan = cut
-                quotes = 0
-
-
-def _translated_blocks(path: Path, block_bytes: int) -> Iterator[Block]:
-    """blocks() of a CR-only file, its line ends read as LF."""
-    with path.open("rb") as f:
-        _skip_header(f, True)
-        offset = f.tell()
-        line, carry, carry_quotes = 2, bytearray(), 0
-        while chunk := f.read(block_bytes):
-            chunk = chunk.replace(b"\r", b"\n")
-            start = len(carry)
-            carry += chunk  # amortised: a long quoted stretch is not copied again and again
-            cut = _last_record_end(carry, start, carry_quotes)
-            if cut == 0:
-                carry_quotes += chunk.count(b'"')
-                continue
-            data = bytes(carry[:cut])
-            del carry[:cut]
-            carry_quotes = carry.count(b'"')
-            yield Block(data, line, offset)
-            offset += len(data)
-            line += data.count(b"\n")
-        if carry:
-            yield Block(bytes(carry), line, offset)
-
-
-def _skip_header(f: BinaryIO, cr_only: bool) -> None:
-    """Read past the header line (a lone CR ends it in a CR-only file)."""
-    if not cr_only:
-        f.readline()
-        return
-    start = f.tell()
-    head = f.read(1 << 16)
-    end = head.find(b"\r")
-    f.seek(start + (end + 1 if end >= 0 else len(head)))
-
-
-def _last_record_end(buf: bytes | bytearray, start: int, quotes_before: int) -> int:
-    """End (exclusive) of the last whole record in buf, 0 if none ends after position start.
-
-    quotes_before is the number of quote characters in buf[:start], which holds no record end.
-    A record ends at a newline with an even number of quotes before it (in the block).
-    """
-    nl = buf.rfind(b"\n", start)
-    if nl < 0:
-        return 0
-    parity = (quotes_before + buf.count(b'"', start, nl)) % 2
-    while parity:  # inside a quoted field: step back a newline at a time, counting as we go
-        prev = buf.rfind(b"\n", start, nl)
-        if prev < 0:
-            return 0
-        parity = (parity + buf.count(b'"', prev, nl)) % 2
-        nl = prev
-    return nl + 1
 
 
 def verify_rest(
@@ -177,8 +68,8 @@ def verify_rest(
                     decoder.decode(piece)
                 except UnicodeDecodeError as exc:
                     where = line + piece.count(b"\n", 0, exc.start)
-                    raise BlockError(where, _bad_byte(piece, exc.start)) from None
-            end = _last_record_end(piece, 0, quotes % 2)
+                    raise BlockError(where, bad_byte(piece, exc.start)) from None
+            end = last_record_end(piece, 0, quotes % 2)
             if end:
                 tail_start, tail_line = pos + end, line + piece.count(b"\n", 0, end)
             quotes += piece.count(b'"')
@@ -368,7 +259,7 @@ def _not_utf8(data: bytes, first_line: int) -> BlockError:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = first_line + data.count(b"\n", 0, exc.start)
-        return BlockError(line, _bad_byte(data, exc.start))
+        return BlockError(line, bad_byte(data, exc.start))
     return BlockError(first_line, "not UTF-8 text")
 
 
@@ -383,10 +274,6 @@ def _first_record(data: bytes) -> bytes:
         quotes += data.count(b'"', end, nxt)
         end = nxt
     return data[:end] if end else data
-
-
-def _bad_byte(data: bytes, at: int) -> str:
-    return f"not UTF-8 text (byte {data[at]:#04x})"
 
 
 def _first_row_fields(data: bytes) -> int:

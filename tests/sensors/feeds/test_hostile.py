@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sensors.cubes import open_station_cube
-from sensors.feeds import IngestError, csv_blocks
+from sensors.feeds import IngestError, csv_blocks, csv_cut
 from sensors.ingest import Reason, ingest_file, quarantine
 
 DATA = Path(__file__).parents[1] / "data"
@@ -122,14 +122,14 @@ def test_a_stray_quote_keeps_the_block_cutter_linear(tmp_path: Path, monkeypatch
     rows[3] = rows[3].replace("Huaiyin", '"Huaiyin')
     path.write_text("\n".join([HEAD, *rows]) + "\n", encoding="utf-8")
     scanned = []
-    real = csv_blocks._last_record_end
+    real = csv_cut.last_record_end
 
     def counting(buf, start, quotes):
         scanned.append(len(buf) - start)
         return real(buf, start, quotes)
 
-    monkeypatch.setattr(csv_blocks, "_last_record_end", counting)
-    blocks = list(csv_blocks.blocks(path, block_bytes=4096))
+    monkeypatch.setattr(csv_cut, "last_record_end", counting)
+    blocks = list(csv_cut.blocks(path, block_bytes=4096))
     assert sum(len(b.data) for b in blocks) == path.stat().st_size - len(HEAD) - 1
     assert [b.first_line for b in blocks] == [2, 5]  # no cut after the stray quote on line 5
     assert sum(scanned) <= 2 * path.stat().st_size  # was about size² / block_bytes
