@@ -111,21 +111,21 @@ def parse_blocks(
     block_bytes = block_bytes or BLOCK_BYTES
     handed = 0
     with ThreadPoolExecutor(workers, thread_name_prefix="csv-block") as pool:
-        pending: deque[tuple[Block, Future[ParsedBlock]]] = deque()
+        pending: deque[tuple[Block, Future[ParsedBlock | None]]] = deque()
         source = blocks(path, block_bytes, cr_only)
         try:
             for block in source:
                 pending.append((block, pool.submit(_work, block, names, dtype, convert)))
                 if len(pending) > workers:
                     done = pending.popleft()
-                    parsed = done[1].result()
+                    parsed = _result(*done, names, dtype, convert)
                     handed = _verify_once(
                         path, names, cr_only, verify_after_rows, handed, parsed, done[0]
                     )
                     yield parsed
             while pending:
                 done = pending.popleft()
-                parsed = done[1].result()
+                parsed = _result(*done, names, dtype, convert)
                 handed = _verify_once(
                     path, names, cr_only, verify_after_rows, handed, parsed, done[0]
                 )
@@ -157,11 +157,28 @@ def _work(
     names: list[str],
     dtype: Mapping[str, str],
     convert: Callable[[ParsedBlock], Any] | None,
-) -> ParsedBlock:
-    """A worker's share: parse a block (carefully if it has malformed rows), then convert it."""
-    parsed = _parse_fast(block, names, dtype) or _parse_careful(block, names, dtype)
-    if convert is not None:
+) -> ParsedBlock | None:
+    """A worker's share: parse and convert a block; None if it has malformed rows."""
+    parsed = _parse_fast(block, names, dtype)
+    if parsed is not None and convert is not None:
         parsed = replace(parsed, converted=convert(parsed))
+    return parsed
+
+
+def _result(
+    block: Block,
+    future: Future[ParsedBlock | None],
+    names: list[str],
+    dtype: Mapping[str, str],
+    convert: Callable[[ParsedBlock], Any] | None,
+) -> ParsedBlock:
+    """A block's parse; one with malformed rows is parsed again here, on the calling thread,
+    because the careful parse reads pandas' warnings and warning capture is process-wide."""
+    parsed = future.result()
+    if parsed is None:
+        parsed = _parse_careful(block, names, dtype)
+        if convert is not None:
+            parsed = replace(parsed, converted=convert(parsed))
     return parsed
 
 
