@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from command.storage import Database, database_url, downgrade, sqlite_url, upgrade
+from command.storage import (
+    Database,
+    DatabaseUnavailable,
+    DatabaseUrlError,
+    database_url,
+    downgrade,
+    open_database,
+    sqlite_url,
+    upgrade,
+)
 from command.storage.migrate import current_revision, head_revision
 
 from .schema_check import assert_schema_matches_models
@@ -20,7 +29,7 @@ def test_upgrade_on_an_empty_file_gives_the_models_schema(tmp_path: Path) -> Non
     with Database(url) as db:
         assert_schema_matches_models(db.engine)
         with db.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "0001"
+            assert current_revision(connection) == head_revision() == "0002"
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
@@ -60,12 +69,14 @@ def test_wal_mode_is_persistent_in_the_file(db: Database, db_path: Path) -> None
         assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
-def test_default_url_is_a_file_under_var_whose_folder_is_created(tmp_path: Path) -> None:
+def test_default_url_is_a_file_under_var_and_computing_it_touches_no_disk(tmp_path: Path) -> None:
     var_dir = tmp_path / "nested" / "var"
     url = database_url({}, var_dir)
     assert url.get_backend_name() == "sqlite"
     assert Path(url.database or "") == var_dir / "ecopatrol.sqlite"
-    assert var_dir.is_dir()
+    assert not (tmp_path / "nested").exists()
+    open_database(url).close()  # opening to write creates the folder and the file
+    assert (var_dir / "ecopatrol.sqlite").is_file()
 
 
 def test_default_var_dir_is_var_relative_to_the_working_directory(
@@ -74,7 +85,48 @@ def test_default_var_dir_is_var_relative_to_the_working_directory(
     monkeypatch.chdir(tmp_path)
     url = database_url({"DATABASE_URL": "  "})
     assert url.database == str(Path("var") / "ecopatrol.sqlite")
-    assert (tmp_path / "var").is_dir()
+    assert not (tmp_path / "var").exists()
+
+
+def test_opening_a_missing_file_only_to_read_refuses_and_creates_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "x.sqlite"
+    with pytest.raises(DatabaseUnavailable, match="no database at .*x.sqlite"):
+        open_database(f"sqlite:///{missing}", create=False)
+    assert not (tmp_path / "nowhere").exists()
+    empty_dir = tmp_path / "here"
+    empty_dir.mkdir()
+    with pytest.raises(DatabaseUnavailable):
+        open_database(sqlite_url(empty_dir / "x.sqlite"), create=False)
+    assert list(empty_dir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "error", "says"),
+    [
+        ("nonsense", DatabaseUrlError, "not a database URL"),
+        ("mysql://u@h/db", DatabaseUrlError, "unsupported database 'mysql'"),
+        ("postgresql+nodriver://u@h/db", DatabaseUrlError, "cannot be opened"),
+        ("postgresql://patrol:secret@127.0.0.1:1/ecopatrol", DatabaseUnavailable, "127.0.0.1"),
+    ],
+)
+def test_bad_or_unreachable_database_urls_are_one_line_errors_without_the_password(
+    url: str, error: type[Exception], says: str
+) -> None:
+    with pytest.raises(error, match=says) as raised:
+        open_database(url)
+    text = str(raised.value)
+    assert "\n" not in text and "secret" not in text
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"\x00not sqlite at all" * 100)
+    with pytest.raises(DatabaseUnavailable, match="junk.sqlite"):
+        open_database(sqlite_url(junk))
+    folder = tmp_path / "a-folder.sqlite"
+    folder.mkdir()
+    with pytest.raises(DatabaseUnavailable):
+        open_database(sqlite_url(folder))
 
 
 @pytest.mark.parametrize(
