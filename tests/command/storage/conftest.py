@@ -10,8 +10,8 @@ import pytest
 
 from command.storage import (
     Database,
-    StoredMissionItem,
     StoredMission,
+    StoredMissionItem,
     open_database,
     save_mission,
     sqlite_url,

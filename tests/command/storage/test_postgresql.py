@@ -26,7 +26,9 @@ from command.storage import (
     DuplicateNameError,
     InvalidValueError,
     StoredMissionItem,
+    begin_audit,
     close_sortie,
+    finish_audit,
     get_mission,
     list_audit,
     list_events,
@@ -229,12 +231,19 @@ def test_unique_clash_and_audit_triggers_on_postgresql(pg_url: URL) -> None:
             result="accepted",
             now=now,
         )
+        pending = begin_audit(
+            db, actor="cli:pilot", vehicle_name="copter-1", command="arm", params={}, now=now
+        )
+        done = finish_audit(db, pending.id, "refused", now, "PreArm: GPS 1: Bad fix")
         for statement in (
             "UPDATE audit_log SET result = 'refused'",
             "DELETE FROM audit_log",
-            "TRUNCATE audit_log",
+            "TRUNCATE audit_log CASCADE",
+            "UPDATE audit_outcomes SET result = 'accepted'",
+            "DELETE FROM audit_outcomes",
+            "TRUNCATE audit_outcomes",
         ):
             with pytest.raises(DBAPIError) as refused, db.engine.begin() as connection:
                 connection.execute(text(statement))
             assert "append-only" in str(refused.value)
-        assert list_audit(db) == [entry]
+        assert list_audit(db) == [done, entry]

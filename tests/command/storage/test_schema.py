@@ -90,7 +90,7 @@ def test_default_var_dir_is_var_relative_to_the_working_directory(
 
 def test_opening_a_missing_file_only_to_read_refuses_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "x.sqlite"
-    with pytest.raises(DatabaseUnavailable, match="no database at .*x.sqlite"):
+    with pytest.raises(DatabaseUnavailable, match=r"no database at .*x\.sqlite"):
         open_database(f"sqlite:///{missing}", create=False)
     assert not (tmp_path / "nowhere").exists()
     empty_dir = tmp_path / "here"
@@ -121,7 +121,7 @@ def test_bad_or_unreachable_database_urls_are_one_line_errors_without_the_passwo
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"\x00not sqlite at all" * 100)
-    with pytest.raises(DatabaseUnavailable, match="junk.sqlite"):
+    with pytest.raises(DatabaseUnavailable, match=r"junk\.sqlite"):
         open_database(sqlite_url(junk))
     folder = tmp_path / "a-folder.sqlite"
     folder.mkdir()
