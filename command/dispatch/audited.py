@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from command.dispatch.wire_check import wire_problems
 from command.link import (
     CommandError,
     CommandRefused,
@@ -19,6 +20,7 @@ from command.link import (
 )
 from command.storage import CommandResult, Database, StorageError, begin_audit, finish_audit
 from missions.checks import Limits
+from missions.items import Mission
 
 T = TypeVar("T")
 
@@ -131,13 +133,19 @@ class AuditedFleet:
         """Carry on with the mission."""
         return self.run(vehicle, "resume", {}, lambda: self.fleet.resume(vehicle))
 
-    def upload_mission(self, vehicle: str, mission: Any, name: str) -> Any:
-        """Upload mission, fence and rally, and verify them by reading back."""
+    def upload_mission(self, vehicle: str, mission: Mission, name: str) -> Any:
+        """Upload mission, fence and rally, and verify them by reading back; a mission that does
+        not fit MAVLink's items is refused before anything is sent."""
+
+        def call() -> Any:
+            problems = wire_problems(mission)
+            if problems:
+                shown = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
+                raise OutsideLimits("upload_mission", f"{shown}; nothing was sent")
+            return self.fleet.upload_mission(vehicle, mission)
+
         return self.run(
-            vehicle,
-            "upload_mission",
-            {"mission": name, "items": len(mission.items)},
-            lambda: self.fleet.upload_mission(vehicle, mission),
+            vehicle, "upload_mission", {"mission": name, "items": len(mission.items)}, call
         )
 
     def disarm(self, vehicle: str, force: bool = False) -> Any:

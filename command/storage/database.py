@@ -135,9 +135,7 @@ def open_database(url: str | URL, *, create: bool = True, **options: Any) -> Dat
         path = sqlite_file(database.url)
         if path is not None and not path.is_file():
             if not create:
-                raise DatabaseUnavailable(
-                    f"no database at {path} (nothing has been recorded there)"
-                )
+                raise DatabaseUnavailable(f"no database at {path} (nothing recorded there yet)")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
