@@ -75,7 +75,8 @@ def planned_yard(tmp_path: Path, home: tuple[float, float] = HOME, out: str = "y
         f"{home[0]},{home[1]},30",
         "--out",
         str(plan),
-    , cwd=tmp_path)
+        cwd=tmp_path,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     return plan
 
@@ -164,7 +165,8 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
         str(tmp_path / "no.plan"),
         "--yes",
         db=db,
-    , cwd=tmp_path)
+        cwd=tmp_path,
+    )
     assert r.returncode == 2 and "no.plan" in r.stderr
     high = tmp_path / "high.waypoints"
     lat, lon = geo.destination(*HOME, 50, 0)
@@ -175,10 +177,21 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
         f"2\t0\t3\t16\t0\t0\t0\t0\t{lat:.7f}\t{lon:.7f}\t150\t1\n"
         "3\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1\n"
     )
-    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(high), "--yes", db=db, cwd=tmp_path)
+    r = ecopatrol(
+        "fly",
+        "--connect",
+        "tcp:127.0.0.1:5760",
+        "--mission",
+        str(high),
+        "--yes",
+        db=db,
+        cwd=tmp_path,
+    )
     assert r.returncode == 1 and "fails its checks" in r.stderr and "ceiling" in r.stderr.lower()
     good = planned_yard(tmp_path)
-    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(good), db=db, cwd=tmp_path)
+    r = ecopatrol(
+        "fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(good), db=db, cwd=tmp_path
+    )
     assert r.returncode == 1 and "confirmation" in r.stderr  # no terminal, no --yes: no arming
     if db.exists():
         database = open_database(sqlite_url(db))
