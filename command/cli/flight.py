@@ -22,8 +22,20 @@ from missions.checks import Limits, blocks_upload, check_mission
 from missions.files import PlanFileError, read_plan_file
 from missions.zones import ZoneFileError, load_zones
 
-UNREADABLE = (PlanFileError, ZoneFileError, OSError, ValueError, RecursionError, MemoryError)
-"""What reading a mission or zones file may raise on a bad file: bad input, exit 2."""
+UNREADABLE = (
+    PlanFileError,
+    ZoneFileError,
+    OSError,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    RecursionError,
+    MemoryError,
+)
+"""What reading a mission or zones file may raise on a bad file: bad input, exit 2 (a reader
+that trips over a file's shape is refusing that file)."""
 
 
 def _session(args: argparse.Namespace):
