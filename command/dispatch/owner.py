@@ -44,8 +44,6 @@ def owner_alive(owner: str, seen_at: datetime | None, now: datetime) -> bool:
         host, pid_text, ticks_text = parts[0], parts[2], parts[4]
         if host == socket.gethostname() and pid_text.isdigit() and ticks_text.isdigit():
             pid = int(pid_text)
-            if pid == os.getpid():
-                return True
             ticks = process_start_ticks(pid)
             if ticks is not None:
                 return int(ticks_text) in (0, ticks)
