@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady
+from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady, this_process
 from command.storage import list_audit, list_events, list_sorties, read_track
 from missions.items import Cmd, Frame, MissionItem
 from tests.command.dispatch.conftest import home_of, square, yes
@@ -22,6 +22,12 @@ def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
     assert sortie.outcome == "completed" and sortie.ended_at is not None
     assert 235 < sortie.distance_m < 400  # the 60 m square, and drift in the climb and descent
     assert sortie.battery_used_pct is not None and sortie.battery_used_pct > 0
+    assert sortie.battery_start_pct is not None and sortie.battery_end_pct is not None
+    assert sortie.battery_used_pct == sortie.battery_start_pct - sortie.battery_end_pct
+    assert sortie.battery_used_mah is not None and sortie.battery_used_mah > 0
+    assert sortie.estimated_battery_pct is not None and sortie.estimated_battery_pct > 0
+    assert sortie.owner == this_process() and sortie.owner_seen_at is not None
+    assert dispatcher.reconcile(name) == []  # nothing left open
     track = read_track(sortie.track_path)
     assert len(track) > 50
     commands = [a.command for a in list_audit(db)]
