@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import inspect, text
 
 from command.storage import (
+    CommandResult,
     Database,
     DatabaseUnavailable,
     DatabaseUrlError,
+    begin_audit,
     database_url,
     downgrade,
+    finish_audit,
+    list_audit,
     open_database,
     sqlite_url,
     upgrade,
@@ -153,3 +157,41 @@ def test_repr_hides_the_password() -> None:
     db = Database("postgresql://patrol:secret@localhost/ecopatrol")
     assert "secret" not in repr(db)
     db.close()
+
+
+def test_upgrading_a_0001_database_keeps_its_records_and_downgrading_folds_outcomes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite"
+    url = sqlite_url(path)
+    upgrade(url, "0001")
+    at = "2026-11-24 08:30:00.000000"
+    with sqlite3.connect(path) as plain:
+        plain.execute(
+            "INSERT INTO audit_log (at, actor, vehicle_name, command, params, result, reason) "
+            f"VALUES ('{at}', 'cli:pilot', 'd1', 'arm', '{{}}', 'accepted', '')"
+        )
+    upgrade(url)
+    with Database(url) as db:
+        assert_schema_matches_models(db.engine)
+        (old,) = list_audit(db)
+        assert (old.command, old.result) == ("arm", CommandResult.ACCEPTED)
+        pending = begin_audit(
+            db, actor="cli:pilot", vehicle_name="d1", command="rtl", params={}, now=old.at
+        )
+        refused = begin_audit(
+            db, actor="cli:pilot", vehicle_name="d1", command="land", params={}, now=old.at
+        )
+        finish_audit(db, refused.id, "refused", old.at, "Mode change failed")
+    with sqlite3.connect(path) as plain, pytest.raises(sqlite3.IntegrityError):
+        plain.execute("DELETE FROM audit_log")  # the rebuilt table is append-only still
+    downgrade(url, "0001")
+    with sqlite3.connect(path) as plain:
+        rows = plain.execute("SELECT id, result, reason FROM audit_log ORDER BY id").fetchall()
+        assert rows == [
+            (old.id, "accepted", ""),
+            (pending.id, "failed", "no outcome recorded"),
+            (refused.id, "refused", "Mode change failed"),
+        ]
+        with pytest.raises(sqlite3.IntegrityError):
+            plain.execute("UPDATE audit_log SET result = 'accepted'")
