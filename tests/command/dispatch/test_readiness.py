@@ -4,7 +4,6 @@ estimate, calibrated by what the vehicle measured on its past sorties (real SQLi
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -16,8 +15,7 @@ from command.dispatch import (
     vehicle_problems,
 )
 from command.link import LinkState, VehicleSnapshot
-from command.storage import close_sortie, open_database, open_sortie, save_mission, sqlite_url
-from command.storage import upsert_vehicle as add_vehicle
+from command.storage import Database, close_sortie, open_sortie, save_mission
 from missions.checks import Limits
 from missions.items import Position
 from tests.command.dispatch.conftest import square
@@ -36,14 +34,6 @@ READY = VehicleSnapshot(
 )
 
 
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_database(sqlite_url(tmp_path / "e.sqlite"))
-    add_vehicle(database, name="d1", connection="tcp:x:1", system_id=1, airframe="quad")
-    yield database
-    database.close()
-
-
 def _flown(db, outcome: str, estimated: float, start: float, end: float, n: int) -> None:
     mission = save_mission(
         db, name=f"m{n}", home_latitude_deg=HOME.latitude_deg,
@@ -58,7 +48,9 @@ def _flown(db, outcome: str, estimated: float, start: float, end: float, n: int)
     close_sortie(db, sortie.id, outcome, "", at + timedelta(minutes=9), battery_end_pct=end)
 
 
-def test_the_calibration_is_the_measured_over_the_estimated_use_of_completed_sorties(db) -> None:
+def test_the_calibration_is_the_measured_over_the_estimated_use_of_completed_sorties(
+    db: Database, d1: str
+) -> None:
     assert battery_calibration(db, "d1") == Calibration(1.0, 0)
     assert battery_calibration(db, "never-flown") == Calibration(1.0, 0)
     _flown(db, "completed", estimated=16.0, start=100.0, end=33.0, n=1)  # the planner said 16 %
@@ -70,7 +62,9 @@ def test_the_calibration_is_the_measured_over_the_estimated_use_of_completed_sor
     assert calibration.factor == pytest.approx((67.0 + 42.0) / (16.0 + 10.0))
 
 
-def test_a_second_sortie_is_refused_when_the_calibrated_need_exceeds_the_charge(db) -> None:
+def test_a_second_sortie_is_refused_when_the_calibrated_need_exceeds_the_charge(
+    db: Database, d1: str
+) -> None:
     mission = square(HOME, side_m=300)
     limits = Limits()
     planned = planned_battery_pct(mission, limits)

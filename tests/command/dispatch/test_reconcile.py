@@ -7,7 +7,6 @@ import dataclasses
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -20,11 +19,8 @@ from command.storage import (
     advance_sortie,
     get_sortie,
     list_events,
-    open_database,
     open_sortie,
     save_mission,
-    sqlite_url,
-    upsert_vehicle,
 )
 
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
@@ -99,14 +95,6 @@ def test_an_owner_on_another_host_counts_as_alive_while_its_lease_is_fresh() -> 
     assert not owner_alive(remote, None, NOW)
 
 
-@pytest.fixture
-def db(tmp_path: Path):
-    database = open_database(sqlite_url(tmp_path / "e.sqlite"))
-    upsert_vehicle(database, name="d1", connection="tcp:x:1", system_id=1, airframe="quad")
-    yield database
-    database.close()
-
-
 def _open(db: Database, owner: str, state: SortieOutcome) -> int:
     mission = save_mission(
         db, name=f"m {owner} {state}", home_latitude_deg=36.6, home_longitude_deg=116.9,
@@ -122,7 +110,7 @@ def _open(db: Database, owner: str, state: SortieOutcome) -> int:
     return record.id
 
 
-def test_reconcile_closes_only_what_no_one_follows_and_records_it(db: Database) -> None:
+def test_reconcile_closes_only_what_no_one_follows_and_records_it(db: Database, d1: str) -> None:
     host = this_process().split()[0]
     dead = _open(db, f"{host} pid 999999 start 1", SortieOutcome.FLYING)
     alive = _open(db, this_process(), SortieOutcome.UPLOADING)
