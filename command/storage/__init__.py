@@ -1,6 +1,6 @@
 """Storage of the command centre: SQLAlchemy 2 tables, Alembic migrations, per-sortie tracks.
 
-Open one `Database` per process (`open_database(database_url(os.environ))` upgrades the
+Open one `Database` per process (`open_database(database_url(os.environ, var_dir))` upgrades the
 schema) and pass it to the repository functions; each commits before it returns.
 """
 

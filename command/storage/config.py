@@ -1,4 +1,4 @@
-"""Which database to open: DATABASE_URL if set, else an SQLite file under var/.
+"""Which database to open: DATABASE_URL if set, else an SQLite file in the caller's var/.
 
 Pure: these functions compute URLs and never touch the disk; `open_database` creates an SQLite
 file's folder when (and only when) it is asked to create the database.
@@ -14,7 +14,6 @@ from sqlalchemy.exc import ArgumentError
 
 from .errors import DatabaseUrlError
 
-DEFAULT_VAR_DIR = Path("var")
 SQLITE_FILE_NAME = "ecopatrol.sqlite"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
@@ -24,8 +23,9 @@ def sqlite_url(path: Path) -> URL:
     return URL.create("sqlite+pysqlite", database=str(path))
 
 
-def database_url(environ: Mapping[str, str], var_dir: Path = DEFAULT_VAR_DIR) -> URL:
-    """DATABASE_URL from `environ` (PostgreSQL), else `var_dir`/ecopatrol.sqlite.
+def database_url(environ: Mapping[str, str], var_dir: Path) -> URL:
+    """DATABASE_URL from `environ` (PostgreSQL), else `var_dir`/ecopatrol.sqlite (the caller,
+    at the edge, says where its var/ is).
 
     A bare `postgresql://` or `postgres://` URL gets the psycopg (3) driver.
     """

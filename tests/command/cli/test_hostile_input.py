@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from command.cli import main
-from command.storage import list_audit, list_sorties, open_database, sqlite_url
+from command.cli.session import open_db
+from command.storage import database_url, list_audit, list_sorties, open_database, sqlite_url
 
 pytestmark = pytest.mark.timeout(600)
 NOBODY = "tcp:127.0.0.1:9"  # nothing listens there: a command that gets past its checks fails
@@ -120,6 +121,19 @@ def test_hostile_arguments_end_in_one_line_and_exit_2(
     assert says in err
     assert "secret" not in err
     assert list(tmp_path.iterdir()) == []  # no database, no folder, no track
+
+
+def test_the_cli_default_is_var_in_the_working_directory_and_only_opening_creates_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "  ")
+    assert database_url({"DATABASE_URL": "  "}, Path("var")).database == str(
+        Path("var") / "ecopatrol.sqlite"
+    )
+    assert not (tmp_path / "var").exists()
+    open_db(None).close()
+    assert (tmp_path / "var" / "ecopatrol.sqlite").is_file()
 
 
 def test_a_read_only_command_creates_no_folder_and_no_database(tmp_path: Path, capsys) -> None:

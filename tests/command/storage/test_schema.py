@@ -83,15 +83,6 @@ def test_default_url_is_a_file_under_var_and_computing_it_touches_no_disk(tmp_pa
     assert (var_dir / "ecopatrol.sqlite").is_file()
 
 
-def test_default_var_dir_is_var_relative_to_the_working_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    url = database_url({"DATABASE_URL": "  "})
-    assert url.database == str(Path("var") / "ecopatrol.sqlite")
-    assert not (tmp_path / "var").exists()
-
-
 def test_opening_a_missing_file_only_to_read_refuses_and_creates_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "x.sqlite"
     with pytest.raises(DatabaseUnavailable, match=r"no database at .*x\.sqlite"):
