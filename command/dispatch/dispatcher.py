@@ -6,11 +6,9 @@ each; abort, pause and resume reach a running sortie by vehicle name.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from command.dispatch.readiness import (
     MIN_START_BATTERY_PCT,
     battery_calibration,
     battery_check,
-    planned_battery_pct,
     vehicle_problems,
 )
 from command.dispatch.reconcile import Reconciliation, reconcile
@@ -31,29 +28,25 @@ from command.dispatch.sortie import (
     SortieHandle,
     VehicleNotReady,
     clamp_pct,
+    record_start,
     returns_home,
     takeoff_altitude_m,
     used_mah,
 )
 from command.dispatch.tracker import SortieTracker, ground_distance_m
-from command.link import CommandError, Fleet, LinkError, VehicleSnapshot
+from command.link import CommandError, Fleet, LinkError
 from command.storage import (
-    NAME_LENGTH,
     Database,
     SortieOutcome,
-    SortieRecord,
     StorageError,
-    StoredMission,
     TrackPoint,
     TrackWriter,
     advance_sortie,
     close_sortie,
     get_sortie,
-    open_sortie,
+    list_open_sorties,
     record_event,
     renew_owner,
-    save_mission,
-    upsert_vehicle,
 )
 from missions.checks import Finding, Limits, blocks_upload, check_mission
 from missions.items import Cmd, Mission
@@ -124,6 +117,13 @@ class Dispatcher:
         with self._lock:
             if vehicle in self._sorties:
                 problems.append(f"sortie {self._sorties[vehicle].sortie_id} is still flying")
+            mine = {h.sortie_id for h in self._sorties.values()}
+        for other in list_open_sorties(self.db, vehicle):
+            if other.id not in mine:
+                problems.append(
+                    f"sortie {other.id} is still open ({other.outcome.value}, followed by "
+                    f"{other.owner or 'no one'}): reconcile it first"
+                )
         if problems:
             raise VehicleNotReady(vehicle, problems)
         return findings
@@ -165,8 +165,18 @@ class Dispatcher:
     ) -> SortieHandle:
         snap = self.fleet.snapshot(vehicle)
         try:
-            stored, sortie = self._record_start(
-                mission, vehicle, name, snap, source_file, zone_name
+            stored, sortie = record_start(
+                self.db,
+                mission,
+                snap,
+                name=name,
+                connection=str(self.fleet.link(vehicle).endpoint),
+                limits=self.limits,
+                owner=self.owner,
+                tracks_dir=self.tracks_dir,
+                now=self.utcnow(),
+                source_file=source_file,
+                zone_name=zone_name,
             )
         except StorageError as exc:
             raise DispatchError(
@@ -218,52 +228,6 @@ class Dispatcher:
         )
         handle.thread.start()
         return handle
-
-    def _record_start(
-        self,
-        mission: Mission,
-        vehicle: str,
-        name: str,
-        snap: VehicleSnapshot,
-        source_file: str | None,
-        zone_name: str | None,
-    ) -> tuple[StoredMission, SortieRecord]:
-        """The vehicle, the mission as it will be uploaded and the planned sortie, recorded."""
-        now = self.utcnow()
-        upsert_vehicle(
-            self.db,
-            name=vehicle,
-            connection=str(self.fleet.link(vehicle).endpoint),
-            system_id=snap.system_id or 1,
-            airframe="quadrotor",
-        )
-        stored = save_mission(
-            self.db,
-            name=f"{name[: NAME_LENGTH - 28]} {now:%Y%m%dT%H%M%S.%fZ}",
-            home_latitude_deg=mission.home.latitude_deg,
-            home_longitude_deg=mission.home.longitude_deg,
-            home_altitude_m=mission.home.altitude_m,
-            cruise_speed_mps=mission.cruise_speed_mps,
-            items=mission.items,
-            now=now,
-            source_file=source_file,
-            zone_name=zone_name,
-            fence=asdict(mission.fence),
-            rally=[asdict(p) for p in mission.rally],
-        )
-        planned = planned_battery_pct(mission, self.limits)
-        battery = snap.battery_remaining_pct
-        sortie = open_sortie(
-            self.db,
-            mission_id=stored.id,
-            vehicle_name=vehicle,
-            now=now,
-            tracks_dir=self.tracks_dir,
-            owner=self.owner,
-            battery_start_pct=float(battery) if battery is not None else None,
-            estimated_battery_pct=planned if math.isfinite(planned) else None,
-        )
-        return stored, sortie
 
     # --- running sorties ----------------------------------------------------------------------
     def active(self) -> dict[str, SortieHandle]:

@@ -3,13 +3,27 @@ dispatcher reads from a mission (take-off height, whether it returns home)."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
 
+from command.dispatch.readiness import planned_battery_pct
 from command.dispatch.tracker import SortieTracker
-from command.storage import SortieOutcome
-from missions.checks import Finding
+from command.link import VehicleSnapshot
+from command.storage import (
+    NAME_LENGTH,
+    Database,
+    SortieOutcome,
+    SortieRecord,
+    StoredMission,
+    open_sortie,
+    save_mission,
+    upsert_vehicle,
+)
+from missions.checks import Finding, Limits
 from missions.estimate import relative_altitude_m
 from missions.items import Cmd, Mission
 
@@ -63,6 +77,55 @@ class SortieHandle:
         """Block until the sortie is closed (or timeout); returns its outcome."""
         self.done.wait(timeout_s)
         return self.outcome
+
+
+def record_start(
+    db: Database,
+    mission: Mission,
+    snap: VehicleSnapshot,
+    *,
+    name: str,
+    connection: str,
+    limits: Limits,
+    owner: str,
+    tracks_dir: Path,
+    now: datetime,
+    source_file: str | None,
+    zone_name: str | None,
+) -> tuple[StoredMission, SortieRecord]:
+    """The vehicle, the mission as it will be uploaded and the planned sortie, recorded (the
+    vehicle's remaining charge and the planner's battery estimate with it)."""
+    upsert_vehicle(
+        db, name=snap.name, connection=connection, system_id=snap.system_id or 1,
+        airframe="quadrotor",
+    )  # fmt: skip
+    stored = save_mission(
+        db,
+        name=f"{name[: NAME_LENGTH - 28]} {now:%Y%m%dT%H%M%S.%fZ}",
+        home_latitude_deg=mission.home.latitude_deg,
+        home_longitude_deg=mission.home.longitude_deg,
+        home_altitude_m=mission.home.altitude_m,
+        cruise_speed_mps=mission.cruise_speed_mps,
+        items=mission.items,
+        now=now,
+        source_file=source_file,
+        zone_name=zone_name,
+        fence=asdict(mission.fence),
+        rally=[asdict(p) for p in mission.rally],
+    )
+    planned = planned_battery_pct(mission, limits)
+    battery = snap.battery_remaining_pct
+    sortie = open_sortie(
+        db,
+        mission_id=stored.id,
+        vehicle_name=snap.name,
+        now=now,
+        tracks_dir=tracks_dir,
+        owner=owner,
+        battery_start_pct=None if battery is None else float(battery),
+        estimated_battery_pct=planned if math.isfinite(planned) else None,
+    )
+    return stored, sortie
 
 
 def takeoff_altitude_m(mission: Mission) -> float:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady, this_process
-from command.storage import list_audit, list_events, list_sorties, read_track
+from command.storage import (
+    list_audit,
+    list_events,
+    list_sorties,
+    open_sortie,
+    read_track,
+    save_mission,
+    upsert_vehicle,
+)
 from missions.items import Cmd, Frame, MissionItem
 from tests.command.dispatch.conftest import home_of, square, yes
 
@@ -103,6 +113,24 @@ def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
         dispatcher.dispatch(far, name, name="far", confirm=yes)
     assert list_sorties(db) == [] and list_audit(db) == []
     assert fleet.snapshot(name).armed is False
+
+    # a sortie a stopped ground station left open blocks the vehicle until it is reconciled
+    upsert_vehicle(db, name=name, connection="tcp:x:1", system_id=1, airframe="quad")
+    stale = open_sortie(
+        db,
+        mission_id=save_mission(
+            db, name="stale", home_latitude_deg=home.latitude_deg,
+            home_longitude_deg=home.longitude_deg, home_altitude_m=home.altitude_m,
+            cruise_speed_mps=8, items=[], now=datetime.now(UTC),
+        ).id,
+        vehicle_name=name,
+        now=datetime.now(UTC),
+        owner=f"{this_process().split()[0]} pid 999999 start 1",  # gone
+    )  # fmt: skip
+    with pytest.raises(VehicleNotReady, match=f"sortie {stale.id} is still open"):
+        dispatcher.dispatch(square(home), name, name="blocked", confirm=yes)
+    (closed,) = dispatcher.reconcile(name)  # landed, disarmed: nothing flew
+    assert closed.outcome == "failed" and list_audit(db) == []
 
 
 def test_declined_arming_keeps_motors_off(flying, db) -> None:
