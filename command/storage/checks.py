@@ -24,6 +24,8 @@ def name(field: str, value: str, max_length: int) -> str:
     stripped = value.strip()
     if not stripped:
         raise InvalidValueError(field, value, "must not be blank")
+    if "\x00" in stripped:
+        raise InvalidValueError(field, value, "must not hold NUL characters")
     if len(stripped) > max_length:
         raise InvalidValueError(field, value, f"longer than {max_length} characters")
     return stripped
@@ -33,6 +35,8 @@ def text(field: str, value: str, max_length: int | None = None) -> str:
     """A string of at most `max_length` characters (any length when None)."""
     if not isinstance(value, str):
         raise InvalidValueError(field, value, "must be a string")
+    if "\x00" in value:  # PostgreSQL text cannot hold it; SQLite would cut it short elsewhere
+        raise InvalidValueError(field, value, "must not hold NUL characters")
     if max_length is not None and len(value) > max_length:
         raise InvalidValueError(field, value, f"longer than {max_length} characters")
     return value

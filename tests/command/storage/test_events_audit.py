@@ -215,7 +215,12 @@ def test_a_command_is_recorded_pending_before_sending_and_its_outcome_appended_o
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("actor", "a" * 121), ("vehicle_name", " "), ("params", {"x": float("nan")})],
+    [
+        ("actor", "a" * 121),
+        ("actor", "pilot\x00"),
+        ("vehicle_name", " "),
+        ("params", {"x": float("nan")}),
+    ],
 )
 def test_a_command_that_cannot_be_recorded_leaves_no_row(
     db: Database, now: datetime, field: str, value: object
