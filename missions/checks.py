@@ -13,7 +13,7 @@ from missions.airspace import Airspace, build_airspace
 from missions.endurance import endurance_findings
 from missions.energy import SURVEY_QUAD, EnergyModel
 from missions.estimate import estimate_flight
-from missions.findings import Finding, Severity, blocks_upload, error, warning
+from missions.findings import Finding, Severity, blocks_upload, error, figure, warning
 from missions.flight import FlightWalk, Kinematics, walk_flight
 from missions.geo import LocalFrame
 from missions.item_checks import ItemLimits, item_findings
@@ -93,7 +93,8 @@ def check_mission(
             error(
                 None,
                 "BAD_HOME",
-                f"home {home.latitude_deg}, {home.longitude_deg}, {home.altitude_m} m "
+                f"home {figure(home.latitude_deg)}, {figure(home.longitude_deg)}, "
+                f"{figure(home.altitude_m)} m "
                 "is not a place",
             )
         ]
@@ -152,7 +153,7 @@ def _rally(
             _valid_latlon(point.latitude_deg, point.longitude_deg)
             and math.isfinite(point.altitude_m)
         ):
-            found.append(error(None, "BAD_RALLY", f"{label} is not a place: {point}"))
+            found.append(error(None, "BAD_RALLY", f"{label} is not a place"))
             continue
         xy = frame.to_xy(point.longitude_deg, point.latitude_deg)
         found.extend(airspace.point_findings(None, xy, label))

@@ -25,21 +25,17 @@ class _InputError(Exception):
     """Bad input: reported with its reason, exit code 2, nothing written."""
 
 
-def _number(
-    low: float, high: float, *, low_open: bool = False, unit: str = ""
-) -> Callable[[str], float]:
-    """An argparse type: a finite number in [low, high] (or (low, high] when `low_open`)."""
+def _number(low: float, high: float, *, unit: str = "") -> Callable[[str], float]:
+    """An argparse type: a finite number in [low, high]."""
 
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        inside = (value > low if low_open else value >= low) and value <= high
-        if not (math.isfinite(value) and inside):
-            bracket = "(" if low_open else "["
+        if not (math.isfinite(value) and low <= value <= high):
             raise argparse.ArgumentTypeError(
-                f"{text!r} is outside {bracket}{low:g}, {high:g}]{' ' + unit if unit else ''}"
+                f"{text!r} is outside [{low:g}, {high:g}]{' ' + unit if unit else ''}"
             )
         return value
 
@@ -81,15 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--out", required=True, help="output file: .plan (QGC) or .waypoints/.txt (WPL 110)"
     )
-    plan.add_argument(
-        "--altitude", type=_number(0, 10_000, low_open=True, unit="m"), help="m above home"
-    )
-    plan.add_argument(
-        "--speed", type=_number(0, 30, low_open=True, unit="m/s"), help="cruise speed, m/s"
-    )
+    plan.add_argument("--altitude", type=_number(5, 500, unit="m"), help="altitude above home, m")
+    plan.add_argument("--speed", type=_number(0.5, 30, unit="m/s"), help="cruise speed, m/s")
     plan.add_argument(
         "--sensing-width",
-        type=_number(0, 1000, low_open=True, unit="m"),
+        type=_number(1, 1000, unit="m"),
         help="sensor strip width, m (instead of the camera)",
     )
     plan.add_argument(
@@ -129,11 +121,11 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
         help="the copter's energy model (default survey-quad)",
     )
     parser.add_argument(
-        "--battery-mah", type=_number(0, 1e6, low_open=True, unit="mAh"), help="pack capacity"
+        "--battery-mah", type=_number(100, 1e6, unit="mAh"), help="pack capacity, mAh"
     )
     parser.add_argument(
         "--endurance-min",
-        type=_number(0, 600, low_open=True, unit="min"),
+        type=_number(1, 600, unit="min"),
         help="hover endurance of a full pack, minutes (rescales the energy model)",
     )
     parser.add_argument(
@@ -248,7 +240,7 @@ def _plan(args: argparse.Namespace, out: TextIO) -> int:
         print(f"camera    trigger every {planned.swath.trigger_distance_m:.1f} m", file=out)
     print(
         f"length    {planned.pattern_length_m / 1000:.2f} km pattern, "
-        f"{estimate.horizontal_m / 1000:.2f} km home to home",
+        f"{estimate.describe_length()} home to home",
         file=out,
     )
     print(
@@ -270,9 +262,13 @@ def _battery(estimate: FlightEstimate, limits: Limits, remaining_pct: float | No
         return f"cannot be estimated ({model.name}, {start})"
     needed = battery_needed_pct(estimate, model)
     return (
-        f"{needed:.0f}% of the pack ({model.name}, {model.capacity_mah:.0f} mAh, "
+        f"{_percent(needed)} of the pack ({model.name}, {model.capacity_mah:.0f} mAh, "
         f"calibration {model.calibration:g}); {start}, {limits.reserve_fraction:.0%} reserve"
     )
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0f}%" if value < 1000 else "more than 999%"
 
 
 def _check(args: argparse.Namespace, out: TextIO) -> int:
@@ -289,7 +285,7 @@ def _check(args: argparse.Namespace, out: TextIO) -> int:
     estimate = estimate_flight(mission, limits.kinematics, energy=limits.battery)
     print(
         f"mission   {args.file}: {len(mission.items)} items (+ home), "
-        f"{estimate.horizontal_m / 1000:.2f} km, {estimate.describe_time()}",
+        f"{estimate.describe_length()}, {estimate.describe_time()}",
         file=out,
     )
     print(f"battery   {_battery(estimate, limits, args.battery_pct)}", file=out)

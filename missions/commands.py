@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from enum import Enum
 
+from missions.findings import figure
 from missions.items import Cmd, MissionItem
 
 
@@ -141,9 +142,9 @@ def wire_problems(item: MissionItem) -> list[tuple[str, str]]:
     stored by ArduPilot; codes BAD_COMMAND, BAD_FRAME, BAD_PARAM, BAD_COORDINATES, BAD_ALTITUDE."""
     command, frame = item.command, item.frame
     if isinstance(command, bool) or not isinstance(command, int) or not 0 <= command <= 65535:
-        return [("BAD_COMMAND", f"command {command!r} is not a MAVLink command (0 to 65535)")]
+        return [("BAD_COMMAND", f"command {figure(command)} is not a MAVLink command (0 to 65535)")]
     if isinstance(frame, bool) or not isinstance(frame, int) or not 0 <= frame <= 255:
-        return [("BAD_FRAME", f"frame {frame!r} is not a MAVLink frame (0 to 255)")]
+        return [("BAD_FRAME", f"frame {figure(frame)} is not a MAVLink frame (0 to 255)")]
     problems: list[tuple[str, str]] = []
     if command in (0, 1):
         problems.append(("BAD_COMMAND", f"command {command} is reserved: ArduPilot refuses it"))
@@ -155,36 +156,44 @@ def wire_problems(item: MissionItem) -> list[tuple[str, str]]:
                 problems.append(
                     (
                         "BAD_PARAM",
-                        f"param{number} is NaN (null): ArduPilot refuses it for {info.name}",
+                        f"param{number} is empty (null): ArduPilot refuses that for {info.name}",
                     )
                 )
         elif not abs(value) <= FLOAT32_MAX:
-            problems.append(("BAD_PARAM", f"param{number} {value!r} does not fit a 32-bit float"))
+            problems.append(
+                ("BAD_PARAM", f"param{number} {figure(value)} does not fit a 32-bit float")
+            )
     scaled = frame not in _UNSCALED_FRAMES
     for label, value in (("latitude", item.latitude_deg), ("longitude", item.longitude_deg)):
         wire = value * 1e7 if scaled else value
         if not math.isfinite(wire) or abs(round(wire)) > INT32_MAX:
             unit = "degrees × 1e7" if scaled else "integer"
             problems.append(
-                ("BAD_COORDINATES", f"{label} {value!r} does not fit the wire's 32-bit {unit}")
+                (
+                    "BAD_COORDINATES",
+                    f"{label} {figure(value)} does not fit the wire's 32-bit {unit}",
+                )
             )
     altitude = item.altitude_m
     if not math.isnan(altitude) and not abs(altitude) <= FLOAT32_MAX:
-        problems.append(("BAD_ALTITUDE", f"altitude {altitude!r} does not fit a 32-bit float"))
+        problems.append(
+            ("BAD_ALTITUDE", f"altitude {figure(altitude)} does not fit a 32-bit float")
+        )
     if info is None or not info.located or problems:
         return problems
     if not (abs(item.latitude_deg) <= 90 and abs(item.longitude_deg) <= 180):
         problems.append(
             (
                 "BAD_COORDINATES",
-                f"latitude {item.latitude_deg}, longitude {item.longitude_deg} out of range",
+                f"latitude {figure(item.latitude_deg)}, longitude "
+                f"{figure(item.longitude_deg)} out of range",
             )
         )
     if math.isnan(altitude) or abs(altitude) >= ALTITUDE_MAX_M:
         problems.append(
             (
                 "BAD_ALTITUDE",
-                f"altitude {altitude!r} m: ArduPilot refuses a location altitude that is NaN "
+                f"altitude {figure(altitude)}: ArduPilot refuses a location altitude that is empty "
                 f"or beyond {ALTITUDE_MAX_M:g} m",
             )
         )

@@ -8,7 +8,7 @@ import math
 
 from missions.energy import EnergyModel
 from missions.estimate import FlightEstimate
-from missions.findings import Finding, error, warning
+from missions.findings import Finding, error, figure, warning
 
 TIGHT_SHARE = 0.85
 """A mission using more than this share of the usable charge gets a warning."""
@@ -43,11 +43,11 @@ def endurance_findings(
             error(
                 None,
                 "BATTERY_UNKNOWN",
-                f"the vehicle reports remaining battery {battery_remaining_pct!r} %: "
+                f"the remaining battery given is {figure(battery_remaining_pct)} %: "
                 "endurance cannot be judged",
             )
         ]
-    needed = battery_needed_pct(estimate, energy)
+    needed = min(battery_needed_pct(estimate, energy), 1000.0)  # shown as at most 1000 %
     reserve = 100.0 * reserve_fraction
     usable = remaining - reserve
     share = (

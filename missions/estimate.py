@@ -45,6 +45,13 @@ class FlightEstimate:
         """True when the whole flight was followed and it ends."""
         return self.endless is None and not self.gaps
 
+    def describe_length(self) -> str:
+        """The horizontal length for a pilot (km), or what it is a lower bound of."""
+        text = f"{self.horizontal_m / 1000:.2f} km"
+        if self.endless is not None:
+            return f"{text} before it repeats without end"
+        return text if not self.gaps else f"at least {text}"
+
     def describe_time(self) -> str:
         """The flight time for a pilot: minutes, or why it cannot be given."""
         if self.endless is not None:

@@ -23,6 +23,16 @@ class Finding:
         return f"{self.severity.upper()} {self.code} ({where}): {self.message}"
 
 
+def figure(value: float) -> str:
+    """A number as a finding shows it: 'empty' for NaN (null), 'infinite', else compact."""
+    if isinstance(value, float) and value != value:
+        return "empty"
+    if isinstance(value, float) and abs(value) == float("inf"):
+        return "infinite"
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return text if len(text) <= 24 else text[:21] + "…"
+
+
 def error(index: int | None, code: str, message: str) -> Finding:
     """An error finding (it blocks the upload)."""
     return Finding("error", index, code, message)

@@ -349,5 +349,8 @@ def walk_flight(
 ) -> FlightWalk:
     """The stretches flying the mission makes, with what could not be followed."""
     home = mission.home
+    place = (home.latitude_deg, home.longitude_deg, home.altitude_m)
+    if not (all(map(math.isfinite, place)) and abs(place[0]) <= 90 and abs(place[1]) <= 180):
+        return FlightWalk(gaps=[(None, "home is not a place")])
     frame = frame or LocalFrame.around(home.latitude_deg, home.longitude_deg)
     return _Walker(mission, frame, kinematics).run()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from missions.airspace import Airspace
 from missions.commands import NAV_LAST, Motion, command_info, command_name, wire_problems
-from missions.findings import Finding, error, warning
+from missions.findings import Finding, error, figure, warning
 from missions.flight import Kinematics, altitude_above_home_m, has_position, jump_target
 from missions.items import Cmd, Frame, Mission, MissionItem
 
@@ -82,14 +82,17 @@ def item_findings(
     if item.command == Cmd.DO_SET_MODE:
         mode = item.param2
         if mode not in _KNOWN_MODES:
-            return [error(index, "UNJUDGED_COMMAND", f"{name} to mode {mode:g}: not followed")]
+            return [
+                error(index, "UNJUDGED_COMMAND", f"{name} to mode {figure(mode)}: not followed")
+            ]
         return []
     if item.command == Cmd.DO_CHANGE_SPEED and item.param2 > limits.kinematics.max_speed_mps:
         return [
             warning(
                 index,
                 "SPEED_CAPPED",
-                f"asks {item.param2:g} m/s; estimated at {limits.kinematics.max_speed_mps:g} m/s",
+                f"asks {figure(item.param2)} m/s; "
+                f"estimated at {limits.kinematics.max_speed_mps:g} m/s",
             )
         ]
     if item.command == Cmd.DO_FENCE_ENABLE and item.param1 == 0:
@@ -118,9 +121,9 @@ def _jump(mission: Mission, index: int, item: MissionItem, name: str) -> list[Fi
     repeats = item.param2
     if jump_target(mission, index) is None:
         what = "seq" if item.command == Cmd.DO_JUMP else "tag"
-        return [error(index, "BAD_JUMP", f"{name} to {what} {item.param1:g}: no such item")]
+        return [error(index, "BAD_JUMP", f"{name} to {what} {figure(item.param1)}: no such item")]
     if not (repeats == -1 or (repeats >= 0 and repeats == int(repeats))):
-        return [error(index, "BAD_JUMP", f"{name}: repeat count {repeats:g} is not a count")]
+        return [error(index, "BAD_JUMP", f"{name}: repeat count {figure(repeats)} is not a count")]
     return []
 
 
@@ -154,7 +157,11 @@ def _altitude(index: int, item: MissionItem, home_alt: float, limits: ItemLimits
     found: list[Finding] = []
     altitude = altitude_above_home_m(item, home_alt)
     if altitude is None:
-        return [error(index, "BAD_ALTITUDE", f"altitude {item.altitude_m} has no known reference")]
+        return [
+            error(
+                index, "BAD_ALTITUDE", f"altitude {figure(item.altitude_m)} has no known reference"
+            )
+        ]
     if item.frame == Frame.MISSION:
         found.append(
             warning(

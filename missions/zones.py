@@ -222,7 +222,7 @@ def _parse_feature(feature: Any, limits: ZoneLimits) -> Zone:
         raise _Reject("name", "required, a non-empty string")
     kind_text = props.get("kind")
     try:
-        kind = ZoneKind(kind_text)
+        kind = ZoneKind(kind_text if isinstance(kind_text, str) else None)
     except ValueError:
         allowed = ", ".join(k.value for k in ZoneKind)
         raise _Reject("kind", f"unknown kind {shown(kind_text)} (one of {allowed})") from None
@@ -302,7 +302,7 @@ def _geometry(geometry: Any, kind: ZoneKind) -> BaseGeometry:
     if not isinstance(geometry, dict):
         raise _Reject("geometry", "missing or empty geometry")
     gtype = geometry.get("type")
-    if gtype not in _GEOMETRY_TYPES[kind]:
+    if not isinstance(gtype, str) or gtype not in _GEOMETRY_TYPES[kind]:
         allowed = " or ".join(sorted(_GEOMETRY_TYPES[kind]))
         raise _Reject("geometry.type", f"a {kind.value} zone needs {allowed}, got {shown(gtype)}")
     coords = geometry.get("coordinates")
