@@ -12,7 +12,7 @@ from shapely.geometry import Point
 from missions.airspace import Airspace, build_airspace
 from missions.endurance import endurance_findings
 from missions.energy import SURVEY_QUAD, EnergyModel
-from missions.estimate import estimate_flight
+from missions.estimate import estimate_walk
 from missions.findings import Finding, Severity, blocks_upload, error, figure, warning
 from missions.flight import FlightWalk, Kinematics, walk_flight
 from missions.geo import LocalFrame
@@ -136,7 +136,7 @@ def check_mission(
         findings.append(
             warning(None, "NO_RETURN", "the mission does not end with a return or a landing")
         )
-    estimate = estimate_flight(mission, limits.kinematics, frame, limits.battery)
+    estimate = estimate_walk(walk, limits.kinematics, limits.battery)
     findings.extend(
         endurance_findings(estimate, limits.battery, limits.reserve_fraction, battery_remaining_pct)
     )

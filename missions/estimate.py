@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from missions.energy import SURVEY_QUAD, EnergyModel
 from missions.flight import (
+    FlightWalk,
     Kinematics,
     altitude_above_home_m,
     has_position,
@@ -20,6 +21,7 @@ __all__ = [
     "FlightEstimate",
     "Kinematics",
     "estimate_flight",
+    "estimate_walk",
     "has_position",
     "relative_altitude_m",
 ]
@@ -77,7 +79,13 @@ def estimate_flight(
 ) -> FlightEstimate:
     """Estimate what flying the mission takes: jumps repeated, holds and delays waited, every
     landing and take-off flown; RTL flies back to home at RTL altitude or higher and lands."""
-    walk = walk_flight(mission, frame, kinematics)
+    return estimate_walk(walk_flight(mission, frame, kinematics), kinematics, energy)
+
+
+def estimate_walk(
+    walk: FlightWalk, kinematics: Kinematics = _KINEMATICS, energy: EnergyModel = SURVEY_QUAD
+) -> FlightEstimate:
+    """The estimate of a flight already walked (missions.flight.walk_flight)."""
     horizontal = climb = descent = time_s = charge = 0.0
     path = [walk.stretches[0].start] if walk.stretches else [(0.0, 0.0, 0.0)]
     for stretch in walk.stretches:

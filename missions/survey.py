@@ -24,7 +24,7 @@ from missions.routing import (
     polygons_of,
     segments_within,
 )
-from missions.sweep import best_sweep, candidate_angles
+from missions.sweep import EXACT_ANGLES, Sweep, best_sweeps, candidate_angles
 
 __all__ = ["Lane", "SurveyPath", "candidate_angles", "footprint_cover", "plan_survey"]
 
@@ -55,7 +55,8 @@ def plan_survey(
     objective: Objective = PATH_LENGTH,
 ) -> SurveyPath:
     """Lanes covering `region` (metres) spaced by the swath, at the sweep angle (and cell order)
-    the objective rates best: the shortest path unless told otherwise."""
+    the objective rates best: the shortest path unless told otherwise. The best few sweeps are
+    joined into flown paths and rated again, links routed inside the zone included."""
     polygons = polygons_of(region)
     if not polygons:
         raise ValueError("survey region is empty")
@@ -63,10 +64,20 @@ def plan_survey(
     spacing = swath.spacing_m
     margin = spacing / 2.0 if margin_m is None else margin_m
     angles = [angle_deg] if angle_deg is not None else None
-    sweep = best_sweep(region, swath, start, angles, objective)
+    sweeps = best_sweeps(region, swath, start, angles, objective)[:FLOWN_SWEEPS]
+    allowed = region.buffer(margin)
+    paths = [_flown(sweep, region, allowed, margin) for sweep in sweeps]
+    return min(paths, key=lambda path: objective.path_cost(path.waypoints))
+
+
+FLOWN_SWEEPS = EXACT_ANGLES
+"""How many of the cheapest sweeps are joined into flown paths before one is chosen."""
+
+
+def _flown(sweep: Sweep, region: BaseGeometry, allowed: BaseGeometry, margin: float) -> SurveyPath:
+    """A sweep's lanes turned back, clipped to the margin and joined inside the zone."""
     origin = region.centroid
     lanes = [_unrotate(lane, sweep.angle_deg, origin) for lane in sweep.lanes]
-    allowed = region.buffer(margin)
     if margin < sweep.step_m / 2.0:
         lanes = _clip(lanes, allowed)
     waypoints = _connect(lanes, region, allowed)

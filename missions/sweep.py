@@ -73,18 +73,19 @@ def sweep_at(
     return Sweep(cost, angle_deg, tuple(cells), tuple(lanes), decomposition.step_m, rotated_start)
 
 
-def best_sweep(
+def best_sweeps(
     region: BaseGeometry,
     swath: Swath,
     start: Point2 | None = None,
     angles: list[float] | None = None,
     objective: Objective = PATH_LENGTH,
-) -> Sweep:
-    """The cheapest sweep over the candidate angles (or the given ones)."""
+) -> list[Sweep]:
+    """Sweeps over the candidate angles (or the given ones), cheapest first; the best few by
+    the greedy cell order get their order made exact."""
     tried = [
         sweep_at(region, angle, swath, start, objective)
         for angle in (angles if angles is not None else candidate_angles(region))
     ]
     tried.sort(key=lambda s: s.cost)
     tried[:EXACT_ANGLES] = [sweep.exact(objective) for sweep in tried[:EXACT_ANGLES]]
-    return min(tried, key=lambda s: s.cost)
+    return sorted(tried, key=lambda s: s.cost)
