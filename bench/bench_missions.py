@@ -25,11 +25,12 @@ from missions.checks import check_mission
 from missions.endurance import battery_needed_pct
 from missions.energy import ARDUCOPTER_SITL_QUAD, calibration_factor
 from missions.estimate import estimate_flight
-from missions.items import Cmd, Frame, Mission, MissionItem, Position
+from missions.items import Position
 from missions.objective import PATH_LENGTH, TURN_COUNT, flight_time, length_and_turns
 from missions.planner import PlanSpec, plan_zone
 from missions.survey import footprint_cover, plan_survey
 from missions.zones import load_zones
+from tests.missions.sorties import SITL_DRAINED_PCT, sitl_sortie
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,24 +130,12 @@ def _median_s(call, repeats: int) -> float:
 def bench_battery() -> None:
     """The sortie flown against ArduCopter SITL (it drained 67 %): the flat 25-minute figure,
     the SITL quad's energy model, and the factor a calibration from that flight gives."""
-    d_lat, d_lon = 1 / 111_000, 1 / 90_800
-    home = Position(-35.363262, 149.165237, 584.0)
-    items = [MissionItem(Cmd.NAV_TAKEOFF, Frame.GLOBAL_RELATIVE_ALT, altitude_m=30.0)]
-    for e, n in ((375, 0), (375, 375), (0, 375), (0, 0)):
-        items.append(
-            MissionItem(
-                Cmd.NAV_WAYPOINT,
-                Frame.GLOBAL_RELATIVE_ALT,
-                latitude_deg=home.latitude_deg + n * d_lat,
-                longitude_deg=home.longitude_deg + e * d_lon,
-                altitude_m=30.0,
-            )
-        )
-    items.append(MissionItem(Cmd.NAV_RETURN_TO_LAUNCH, Frame.MISSION))
-    sortie = Mission(home, tuple(items), cruise_speed_mps=8.0)
+    sortie = sitl_sortie()
     estimate = estimate_flight(sortie, energy=ARDUCOPTER_SITL_QUAD)
     model = battery_needed_pct(estimate, ARDUCOPTER_SITL_QUAD)
-    factor = calibration_factor(estimate.energy_mah, measured_pct=67.0, capacity_mah=3300.0)
+    factor = calibration_factor(
+        estimate.energy_mah, measured_pct=SITL_DRAINED_PCT, capacity_mah=3300.0
+    )
     print("\nBattery: 1.5 km box at 8 m/s, 30 m, RTL (the sortie ArduCopter SITL drained 67 %)")
     print(
         f"  {estimate.time_s / 60:.1f} min: flat 25 min endurance "

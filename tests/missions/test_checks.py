@@ -22,16 +22,22 @@ D_LAT = 1 / 111_000  # degrees per metre north
 D_LON = 1 / 89_200  # degrees per metre east at 36.65 N
 
 
-def wp(
-    east_m=0.0, north_m=0.0, alt=50.0, frame=Frame.GLOBAL_RELATIVE_ALT, command=Cmd.NAV_WAYPOINT
-):
+def item(command, east_m=0.0, north_m=0.0, alt=50.0, frame=Frame.GLOBAL_RELATIVE_ALT, **params):
+    """An item of any command at east/north metres from home."""
     return MissionItem(
         command,
         frame,
         latitude_deg=HOME.latitude_deg + north_m * D_LAT,
         longitude_deg=HOME.longitude_deg + east_m * D_LON,
         altitude_m=alt,
+        **params,
     )
+
+
+def wp(
+    east_m=0.0, north_m=0.0, alt=50.0, frame=Frame.GLOBAL_RELATIVE_ALT, command=Cmd.NAV_WAYPOINT
+):
+    return item(command, east_m, north_m, alt, frame)
 
 
 NO_FENCE = Fence()
@@ -153,17 +159,6 @@ def test_bad_coordinates(lat):
 
 
 # --- every NAV command with a position, as real files carry them -------------------------
-
-
-def item(command, east_m=0.0, north_m=0.0, alt=50.0, frame=Frame.GLOBAL_RELATIVE_ALT, **params):
-    return MissionItem(
-        command,
-        frame,
-        latitude_deg=HOME.latitude_deg + north_m * D_LAT,
-        longitude_deg=HOME.longitude_deg + east_m * D_LON,
-        altitude_m=alt,
-        **params,
-    )
 
 
 def no_nan_anywhere(findings):

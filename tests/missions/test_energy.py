@@ -6,29 +6,7 @@ from missions.checks import Limits, check_mission
 from missions.endurance import battery_needed_pct, endurance_findings
 from missions.energy import ARDUCOPTER_SITL_QUAD, SURVEY_QUAD, EnergyModel, calibration_factor
 from missions.estimate import estimate_flight
-from missions.items import Cmd, Frame, Mission, MissionItem, Position
-
-HOME = Position(-35.363262, 149.165237, 584.0)  # ArduPilot SITL's default home (CMAC)
-D_LAT, D_LON = 1 / 111_000, 1 / 90_800
-
-
-def sitl_sortie() -> Mission:
-    """A sortie of the shape flown against ArduCopter SITL: take-off to 30 m, a 1.5 km box at
-    8 m/s, RTL — about 4 minutes, which a flat 25-minute endurance calls 16 % of the battery."""
-    corners = [(375, 0), (375, 375), (0, 375), (0, 0)]
-    items = [MissionItem(Cmd.NAV_TAKEOFF, Frame.GLOBAL_RELATIVE_ALT, altitude_m=30.0)]
-    items += [
-        MissionItem(
-            Cmd.NAV_WAYPOINT,
-            Frame.GLOBAL_RELATIVE_ALT,
-            latitude_deg=HOME.latitude_deg + n * D_LAT,
-            longitude_deg=HOME.longitude_deg + e * D_LON,
-            altitude_m=30.0,
-        )
-        for e, n in corners
-    ]
-    items.append(MissionItem(Cmd.NAV_RETURN_TO_LAUNCH, Frame.MISSION))
-    return Mission(HOME, tuple(items), cruise_speed_mps=8.0)
+from tests.missions.sorties import sitl_sortie
 
 
 def test_the_sitl_sortie_is_estimated_near_what_sitl_drained():
