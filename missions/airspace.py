@@ -11,6 +11,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from missions.commands import MAX_FENCE_RADIUS_M
 from missions.findings import Finding, error
 from missions.geo import LocalFrame
 from missions.items import Mission
@@ -95,7 +96,8 @@ def build_airspace(
     for k, circle in enumerate(mission.fence.circles):
         label = f"fence circle #{k} ({'keep-in' if circle.inclusion else 'keep-out'})"
         centre_ok = _valid_latlon(circle.latitude_deg, circle.longitude_deg)
-        if not centre_ok or not (math.isfinite(circle.radius_m) and circle.radius_m > 0):
+        radius_ok = math.isfinite(circle.radius_m) and 0 < circle.radius_m <= MAX_FENCE_RADIUS_M
+        if not centre_ok or not radius_ok:
             findings.append(error(None, "BAD_FENCE", f"{label}: centre or radius is not a place"))
             continue
         x, y = frame.to_xy(circle.longitude_deg, circle.latitude_deg)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from shapely.geometry import Point
 
 from missions.airspace import Airspace, build_airspace
+from missions.commands import ALTITUDE_MAX_M
 from missions.endurance import endurance_findings
 from missions.energy import SURVEY_QUAD, EnergyModel
 from missions.estimate import estimate_walk
@@ -86,7 +87,7 @@ def check_mission(
     home = mission.home
     if (
         not _valid_latlon(home.latitude_deg, home.longitude_deg)
-        or not math.isfinite(home.altitude_m)
+        or not abs(home.altitude_m) < ALTITUDE_MAX_M
         or not has_position_home(mission)
     ):
         return [
@@ -151,7 +152,7 @@ def _rally(
         label = f"rally point #{k}"
         if not (
             _valid_latlon(point.latitude_deg, point.longitude_deg)
-            and math.isfinite(point.altitude_m)
+            and abs(point.altitude_m) < ALTITUDE_MAX_M
         ):
             found.append(error(None, "BAD_RALLY", f"{label} is not a place"))
             continue

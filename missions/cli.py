@@ -137,7 +137,7 @@ def _limit_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--battery-pct",
         type=_number(0, 100, unit="%"),
-        help="battery remaining at take-off, % (default: a full pack)",
+        help="battery remaining at take-off, %% (default: a full pack)",
     )
     parser.add_argument(
         "--reserve", type=_number(0, 0.95), default=0.25, help="battery reserve fraction (0.25)"

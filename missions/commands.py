@@ -117,6 +117,8 @@ _UNSCALED_FRAMES = frozenset({1, 2, 4, 7, 8, 9})
 """Frames whose x/y go on the wire as plain integers (not degrees × 1e7)."""
 FLOAT32_MAX = 3.4028234663852886e38
 INT32_MAX = 2**31 - 1
+MAX_FENCE_RADIUS_M = 1_000_000.0
+"""A fence circle wider than this is not a fence."""
 ALTITUDE_MAX_M = 83_000.0
 """ArduPilot refuses a location altitude at or beyond this (LOCATION_ALT_MAX_M)."""
 

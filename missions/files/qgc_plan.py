@@ -15,7 +15,7 @@ from typing import Any
 import shapely
 from shapely.geometry import Polygon
 
-from missions.commands import command_info
+from missions.commands import MAX_FENCE_RADIUS_M, command_info
 from missions.files.errors import PlanFileError
 from missions.items import Cmd, Fence, FenceCircle, FencePolygon, Mission, MissionItem, Position
 from missions.jsontext import parse_json, shown
@@ -380,8 +380,11 @@ def _read_fence(r: _Reader, document: dict) -> Fence:
         radius = r.number(
             r.get(circle, "radius", f"{where}.circle", (int, float)), f"{where}.circle.radius"
         )
-        if not radius > 0:
-            raise r.fail(f"{where}.circle.radius", f"must be positive, got {radius}")
+        if not 0 < radius <= MAX_FENCE_RADIUS_M:
+            raise r.fail(
+                f"{where}.circle.radius",
+                f"must be positive and at most {MAX_FENCE_RADIUS_M:g} m, got {radius:g}",
+            )
         circles.append(FenceCircle(clat, clon, radius, r.get(raw, "inclusion", where, bool)))
     return Fence(tuple(polygons), tuple(circles))
 

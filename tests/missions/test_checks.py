@@ -364,3 +364,12 @@ def test_endurance_takes_the_battery_the_vehicle_reports():
     assert ("BATTERY_UNKNOWN", None) in codes(check_mission(sortie, battery_remaining_pct=-1))
     sitl = Limits(energy=ARDUCOPTER_SITL_QUAD)
     assert ("ENDURANCE", None) in codes(check_mission(sortie, limits=sitl))
+
+
+def test_fence_rally_and_home_values_beyond_the_wire_are_errors():
+    wide = Fence(circles=(FenceCircle(HOME.latitude_deg, HOME.longitude_deg, 1e39, False),))
+    assert ("BAD_FENCE", None) in codes(check_mission(replace(mission(wp(100, 0)), fence=wide)))
+    deep = (Position(HOME.latitude_deg, HOME.longitude_deg, -1e39),)
+    assert ("BAD_RALLY", None) in codes(check_mission(replace(mission(wp(100, 0)), rally=deep)))
+    high_home = replace(mission(wp(100, 0)), home=Position(36.65, 116.93, 1e6))
+    assert codes(check_mission(high_home)) == {("BAD_HOME", None)}

@@ -197,3 +197,18 @@ def test_random_bytes_in_every_file(files, blob, suffix):
         assert_clean(*run("plan", str(target), "--zone", "park", "--home", HOME, "--out", str(out)))
     else:
         assert_clean(*run("check", str(target)))
+
+
+@FUZZ
+@given(
+    argv=st.lists(
+        st.one_of(
+            st.sampled_from(["plan", "check", "--help", "-h", "--zones", "--out"]), odd_values
+        ),
+        max_size=6,
+    )
+)
+def test_any_argument_list(files, argv):
+    code, out, err = run(*argv)
+    assert code in (0, 1, 2) and "Traceback" not in out + err
+    assert "cannot process this input" not in out
