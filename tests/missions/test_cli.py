@@ -5,6 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import shapely
+import shapely.geometry
 
 from missions.cli import main
 from missions.files import read_plan_file
@@ -169,6 +171,9 @@ def test_a_no_fly_zone_with_revisit_zero_and_no_priority_is_flown_around(tmp_pat
     assert run("check", str(out_file), "--zones", zones)[0] == 0
     mission = read_plan_file(out_file)
     assert any(not p.inclusion for p in mission.fence.polygons)  # the keep-out goes to the vehicle
+    # flown straight, home to the zone crosses the school: the route above went around it
+    straight = shapely.LineString([(116.9280, 36.6425), (116.931, 36.646)])
+    assert straight.intersects(shapely.geometry.shape(school["geometry"]))
 
 
 def test_cruise_speed_nan_is_refused_never_nan_minutes(tmp_path):
