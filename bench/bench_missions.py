@@ -1,4 +1,6 @@
-"""Mission planning benchmark: coverage efficiency, margin, planning time; allocation vs a bound.
+"""Mission planning benchmark: coverage efficiency, margin, planning time; survey objectives;
+preflight check time against the bare geometry; the battery estimate of the ArduCopter SITL
+sortie; allocation vs a bound.
 
 Run: .venv/bin/python bench/bench_missions.py   (prints figures, asserts nothing)
 """
@@ -19,7 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from missions.allocation import Drone, ZoneTask, allocate
 from missions.camera import swath_from_width
+from missions.checks import check_mission
+from missions.endurance import battery_needed_pct
+from missions.energy import ARDUCOPTER_SITL_QUAD, calibration_factor
+from missions.estimate import estimate_flight
+from missions.items import Position
+from missions.objective import PATH_LENGTH, TURN_COUNT, flight_time, length_and_turns
+from missions.planner import PlanSpec, plan_zone
 from missions.survey import footprint_cover, plan_survey
+from missions.zones import load_zones
+from tests.missions.sorties import SITL_DRAINED_PCT, sitl_sortie
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def zones() -> dict[str, tuple[Polygon, str]]:
@@ -65,6 +78,70 @@ def bench_coverage() -> None:
                 f"{len(survey.lanes):5d} {survey.cells:5d} {survey.angle_deg:7.1f} "
                 f"{outside:9.2f} {uncovered:9.2f} {statistics.median(times):7.3f}"
             )
+
+
+def bench_objectives() -> None:
+    """The sweep each objective picks at 30 m: length, turns, and time at 8 m/s, 6 s a turn."""
+    quick = flight_time(8.0, 6.0)
+    print("\nObjectives (30 m strip): length m / turns / time s (8 m/s, 6 s per turn), planning s")
+    print(f"{'zone':18} {'objective':12} {'length':>8} {'turns':>5} {'time':>7} {'plan s':>7}")
+    for name, (region, _) in zones().items():
+        for label, objective in (("length", PATH_LENGTH), ("turns", TURN_COUNT), ("time", quick)):
+            start = time.perf_counter()
+            survey = plan_survey(region, swath_from_width(30.0), objective=objective)
+            elapsed = time.perf_counter() - start
+            length, turns = length_and_turns(survey.waypoints)
+            seconds = quick.cost(length, turns)
+            print(f"{name:18} {label:12} {length:8.0f} {turns:5d} {seconds:7.0f} {elapsed:7.3f}")
+
+
+def bench_checks() -> None:
+    """Preflight check time of planned missions against the floor: one shapely test of the
+    whole route against the no-fly zones, measured in the same run."""
+    zone_set = load_zones(ROOT / "missions/examples/huaiyin_zones.geojson")
+    home = Position(36.6425, 116.9275, 30.0)
+    print("\nPreflight check (every item, every leg flown, fence, rally, endurance)")
+    specs = {"camera": PlanSpec(), "8 m strip": PlanSpec(sensing_width_m=8.0, camera=None)}
+    for label, spec in specs.items():
+        planned = plan_zone(zone_set.by_name("wetland-park"), home, zone_set.zones, spec)
+        no_fly = shapely.union_all(
+            [planned.frame.project(z.geometry) for z in zone_set.zones if z.kind == "no_fly"]
+        )
+        route = shapely.LineString(planned.route_xy)
+        floor = _median_s(lambda r=route, n=no_fly: r.intersects(n), 200)
+        checked = _median_s(lambda m=planned.mission: check_mission(m, zone_set.zones), 20)
+        items = len(planned.mission.items)
+        print(
+            f"  wetland-park ({label}, {items} items): check {checked * 1000:.1f} ms, "
+            f"{checked / items * 1e6:.0f} µs/item; route-vs-no-fly floor {floor * 1e6:.0f} µs "
+            f"(ratio {checked / floor:.0f})"
+        )
+
+
+def _median_s(call, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_battery() -> None:
+    """The sortie flown against ArduCopter SITL (it drained 67 %): the flat 25-minute figure,
+    the SITL quad's energy model, and the factor a calibration from that flight gives."""
+    sortie = sitl_sortie()
+    estimate = estimate_flight(sortie, energy=ARDUCOPTER_SITL_QUAD)
+    model = battery_needed_pct(estimate, ARDUCOPTER_SITL_QUAD)
+    factor = calibration_factor(
+        estimate.energy_mah, measured_pct=SITL_DRAINED_PCT, capacity_mah=3300.0
+    )
+    print("\nBattery: 1.5 km box at 8 m/s, 30 m, RTL (the sortie ArduCopter SITL drained 67 %)")
+    print(
+        f"  {estimate.time_s / 60:.1f} min: flat 25 min endurance "
+        f"{100 * estimate.time_s / 1500:.0f} %, SITL quad model {model:.0f} % "
+        f"({estimate.energy_mah:.0f} mAh of 3300), measured 67 %: calibration {factor:.2f}"
+    )
 
 
 def _check(drones, tasks, result, reserve):
@@ -130,4 +207,7 @@ def bench_allocation() -> None:
 
 if __name__ == "__main__":
     bench_coverage()
+    bench_objectives()
+    bench_checks()
+    bench_battery()
     bench_allocation()

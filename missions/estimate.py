@@ -1,93 +1,129 @@
-"""Flight length and time of a mission, walking its items in a local metric frame."""
+"""Flight length, time and battery charge of a mission, from the flight it makes (missions.flight)
+and a copter's energy model (missions.energy)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
+from missions.energy import SURVEY_QUAD, EnergyModel
+from missions.flight import (
+    FlightWalk,
+    Kinematics,
+    altitude_above_home_m,
+    has_position,
+    walk_flight,
+)
 from missions.geo import LocalFrame
-from missions.items import Cmd, Frame, Mission, MissionItem
+from missions.items import Mission, MissionItem
 
-
-@dataclass(frozen=True)
-class Kinematics:
-    """How the copter moves: climb and descent rates (m/s), turn allowance per waypoint (s)."""
-
-    climb_mps: float = 2.5
-    descent_mps: float = 1.5
-    turn_allowance_s: float = 1.5
+__all__ = [
+    "FlightEstimate",
+    "Kinematics",
+    "estimate_flight",
+    "estimate_walk",
+    "has_position",
+    "relative_altitude_m",
+]
 
 
 @dataclass(frozen=True)
 class FlightEstimate:
-    """Horizontal path (m), climb and descent (m), flight time (s) from take-off to landing."""
+    """Horizontal path (m), climb and descent (m), flight time (s) and charge (mAh, before the
+    model's calibration) from take-off to landing; `endless` says why the mission never ends on
+    its own and `gaps` what could not be computed (then time and charge are lower bounds)."""
 
     horizontal_m: float
     climb_m: float
     descent_m: float
     time_s: float
     path_xy: tuple[tuple[float, float, float], ...]  # (x_m, y_m, altitude above home m) visited
+    energy_mah: float = 0.0
+    endless: str | None = None
+    gaps: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        """True when the whole flight was followed and it ends."""
+        return self.endless is None and not self.gaps
+
+    def describe_length(self) -> str:
+        """The horizontal length for a pilot (km), or what it is a lower bound of."""
+        text = f"{self.horizontal_m / 1000:.2f} km"
+        if self.endless is not None:
+            return f"{text} before it repeats without end"
+        return text if not self.gaps else f"at least {text}"
+
+    def describe_time(self) -> str:
+        """The flight time for a pilot: minutes, or why it cannot be given."""
+        if self.endless is not None:
+            return f"never ends on one battery: {self.endless}"
+        text = f"{self.time_s / 60:.1f} min"
+        return text if not self.gaps else f"at least {text} ({'; '.join(self.gaps)})"
 
 
 def relative_altitude_m(item: MissionItem, home_altitude_m: float) -> float:
-    """Altitude above home of an item, whatever its frame (terrain frame taken as above home)."""
-    if item.frame == Frame.GLOBAL:
-        return item.altitude_m - home_altitude_m
-    return item.altitude_m
+    """Altitude above home of an item as ArduPilot reads its frame; NaN when unknown."""
+    altitude = altitude_above_home_m(item, home_altitude_m)
+    return math.nan if altitude is None else altitude
 
 
-def has_position(item: MissionItem) -> bool:
-    """True when the item names a place (ArduPilot takes 0,0 as 'here')."""
-    return not (item.latitude_deg == 0.0 and item.longitude_deg == 0.0) and not (
-        math.isnan(item.latitude_deg) or math.isnan(item.longitude_deg)
-    )
+_KINEMATICS = Kinematics()
 
 
 def estimate_flight(
-    mission: Mission, kinematics: Kinematics = Kinematics(), frame: LocalFrame | None = None
+    mission: Mission,
+    kinematics: Kinematics = _KINEMATICS,
+    frame: LocalFrame | None = None,
+    energy: EnergyModel = SURVEY_QUAD,
 ) -> FlightEstimate:
-    """Estimate what flying the mission takes; RTL flies back to home and lands."""
-    home = mission.home
-    frame = frame or LocalFrame.around(home.latitude_deg, home.longitude_deg)
-    hx, hy = frame.to_xy(home.longitude_deg, home.latitude_deg)
-    x, y, z = hx, hy, 0.0
-    speed = mission.cruise_speed_mps
-    horizontal = climb = descent = extra_s = 0.0
-    path = [(x, y, z)]
+    """Estimate what flying the mission takes: jumps repeated, holds and delays waited, every
+    landing and take-off flown; RTL flies back to home at RTL altitude or higher and lands."""
+    return estimate_walk(walk_flight(mission, frame, kinematics), kinematics, energy)
 
-    def move(nx: float, ny: float, nz: float) -> None:
-        nonlocal x, y, z, horizontal, climb, descent, extra_s
-        horizontal_leg = math.hypot(nx - x, ny - y)
-        horizontal += horizontal_leg
-        extra_s += horizontal_leg / max(speed, 0.1)
-        if nz > z:
-            climb += nz - z
-        else:
-            descent += z - nz
-        x, y, z = nx, ny, nz
-        path.append((x, y, z))
 
-    for item in mission.items:
-        command = item.command
-        if command == Cmd.DO_CHANGE_SPEED and item.param2 > 0:
-            speed = item.param2
-        elif command == Cmd.NAV_RETURN_TO_LAUNCH:
-            move(hx, hy, z)
-            move(hx, hy, 0.0)
-            break
-        elif item.is_nav:
-            nx, ny = (x, y)
-            if has_position(item):
-                nx, ny = frame.to_xy(item.longitude_deg, item.latitude_deg)
-            nz = 0.0 if command == Cmd.NAV_LAND else relative_altitude_m(item, home.altitude_m)
-            move(nx, ny, nz)
-            extra_s += kinematics.turn_allowance_s
-            if command == Cmd.NAV_LOITER_TIME:
-                extra_s += max(item.param1, 0.0)
-            elif command == Cmd.NAV_LOITER_TURNS:
-                radius = abs(item.param3) or 10.0
-                extra_s += max(item.param1, 0.0) * 2 * math.pi * radius / max(speed, 0.1)
-            if command == Cmd.NAV_LAND:
-                break
-    time_s = extra_s + climb / kinematics.climb_mps + descent / kinematics.descent_mps
-    return FlightEstimate(horizontal, climb, descent, time_s, tuple(path))
+def estimate_walk(
+    walk: FlightWalk, kinematics: Kinematics = _KINEMATICS, energy: EnergyModel = SURVEY_QUAD
+) -> FlightEstimate:
+    """The estimate of a flight already walked (missions.flight.walk_flight)."""
+    horizontal = climb = descent = time_s = charge = 0.0
+    path = [walk.stretches[0].start] if walk.stretches else [(0.0, 0.0, 0.0)]
+    for stretch in walk.stretches:
+        level_m = stretch.horizontal_m
+        rise = stretch.end[2] - stretch.start[2]
+        fly_s = level_m / stretch.speed_mps if level_m > 0 else 0.0
+        up_s = max(rise, 0.0) / kinematics.climb_mps
+        down_s = _descent_s(stretch.start[2], stretch.end[2], stretch.landing, kinematics)
+        horizontal += level_m
+        climb += max(rise, 0.0)
+        descent += max(-rise, 0.0)
+        time_s += fly_s + up_s + down_s + stretch.hold_s
+        if stretch.airborne:
+            charge += (
+                fly_s * energy.level_current_a(stretch.speed_mps)
+                + up_s * energy.climb_current_a(kinematics.climb_mps)
+                + (down_s + stretch.hold_s) * energy.hover_current_a
+            ) / 3.6
+        if stretch.end != path[-1]:
+            path.append(stretch.end)
+    gaps = tuple(
+        f"item {index + 1}: {reason}" if index is not None else reason
+        for index, reason in walk.gaps
+    )
+    if walk.endless is not None:
+        time_s = charge = math.inf
+    elif not (math.isfinite(time_s) and math.isfinite(charge)):
+        time_s = charge = 0.0
+        gaps = gaps or ("speed unknown",)
+    return FlightEstimate(
+        horizontal, climb, descent, time_s, tuple(path), charge, walk.endless, gaps
+    )
+
+
+def _descent_s(start_m: float, end_m: float, landing: bool, kinematics: Kinematics) -> float:
+    """Time to descend (s); a landing flies its last metres at the landing speed."""
+    drop = max(start_m - end_m, 0.0)
+    if not landing:
+        return drop / kinematics.descent_mps
+    slow = min(drop, kinematics.land_slow_below_m)
+    return (drop - slow) / kinematics.descent_mps + slow / kinematics.land_speed_mps

@@ -8,7 +8,7 @@ from enum import IntEnum
 
 
 class Cmd(IntEnum):
-    """MAV_CMD values used here."""
+    """MAV_CMD values named here (missions/commands.py knows what each does)."""
 
     NAV_WAYPOINT = 16
     NAV_LOITER_UNLIM = 17
@@ -17,23 +17,62 @@ class Cmd(IntEnum):
     NAV_RETURN_TO_LAUNCH = 20
     NAV_LAND = 21
     NAV_TAKEOFF = 22
+    NAV_CONTINUE_AND_CHANGE_ALT = 30
+    NAV_LOITER_TO_ALT = 31
+    NAV_ARC_WAYPOINT = 36
     NAV_SPLINE_WAYPOINT = 82
+    NAV_ALTITUDE_WAIT = 83
+    NAV_VTOL_TAKEOFF = 84
+    NAV_VTOL_LAND = 85
+    NAV_GUIDED_ENABLE = 92
+    NAV_DELAY = 93
+    NAV_PAYLOAD_PLACE = 94
+    CONDITION_DELAY = 112
+    CONDITION_DISTANCE = 114
+    CONDITION_YAW = 115
+    DO_SET_MODE = 176
+    DO_JUMP = 177
     DO_CHANGE_SPEED = 178
+    DO_SET_HOME = 179
+    DO_PAUSE_CONTINUE = 193
+    DO_SET_ROI = 201
     DO_SET_CAM_TRIGG_DIST = 206
+    DO_FENCE_ENABLE = 207
+    NAV_SET_YAW_SPEED = 213
+    JUMP_TAG = 600
+    DO_JUMP_TAG = 601
     NAV_FENCE_POLYGON_VERTEX_INCLUSION = 5001
     NAV_FENCE_POLYGON_VERTEX_EXCLUSION = 5002
     NAV_FENCE_CIRCLE_INCLUSION = 5003
     NAV_FENCE_CIRCLE_EXCLUSION = 5004
     NAV_RALLY_POINT = 5100
+    NAV_SCRIPT_TIME = 42702
+    NAV_ATTITUDE_TIME = 42703
 
 
 class Frame(IntEnum):
-    """MAV_FRAME values used here."""
+    """MAV_FRAME values used here; the *_INT frames are the integer forms of their twins."""
 
     GLOBAL = 0  # altitude above mean sea level
     MISSION = 2  # no position
     GLOBAL_RELATIVE_ALT = 3  # altitude above home
+    GLOBAL_INT = 5
+    GLOBAL_RELATIVE_ALT_INT = 6
     GLOBAL_TERRAIN_ALT = 10  # altitude above terrain
+    GLOBAL_TERRAIN_ALT_INT = 11
+
+
+INT_FRAMES: dict[int, int] = {
+    Frame.GLOBAL_INT: Frame.GLOBAL,
+    Frame.GLOBAL_RELATIVE_ALT_INT: Frame.GLOBAL_RELATIVE_ALT,
+    Frame.GLOBAL_TERRAIN_ALT_INT: Frame.GLOBAL_TERRAIN_ALT,
+}
+"""The *_INT frames and the plain frame each is the integer form of."""
+
+
+def plain_frame(frame: int) -> int:
+    """The frame with its *_INT form folded onto the plain one (5 → 0, 6 → 3, 11 → 10)."""
+    return int(INT_FRAMES.get(frame, frame))
 
 
 NAV_COMMANDS = frozenset(
@@ -44,7 +83,12 @@ NAV_COMMANDS = frozenset(
         Cmd.NAV_LOITER_TIME,
         Cmd.NAV_LAND,
         Cmd.NAV_TAKEOFF,
+        Cmd.NAV_LOITER_TO_ALT,
+        Cmd.NAV_ARC_WAYPOINT,
         Cmd.NAV_SPLINE_WAYPOINT,
+        Cmd.NAV_VTOL_TAKEOFF,
+        Cmd.NAV_VTOL_LAND,
+        Cmd.NAV_PAYLOAD_PLACE,
     }
 )
 """Commands whose latitude/longitude/altitude say where the vehicle goes."""

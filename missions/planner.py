@@ -7,22 +7,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
 
 from missions.camera import Camera, Swath, swath_from_camera, swath_from_width
-from missions.corridor import plan_corridor
-from missions.detour import clear_leg
 from missions.geo import LocalFrame
-from missions.inspection import InspectionSpec, Leg, plan_inspection
+from missions.inspection import InspectionSpec, Leg
 from missions.items import Cmd, Fence, FencePolygon, Frame, Mission, MissionItem, Position
+from missions.objective import PATH_LENGTH, Objective
+from missions.patterns import PatternSite, PlanError, pattern_planner
 from missions.routing import Point2, path_length, polygons_of
-from missions.survey import SurveyPath, plan_survey
+from missions.survey import SurveyPath
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
 
-
-class PlanError(ValueError):
-    """A zone cannot be planned as asked (the message names the zone and the reason)."""
+__all__ = ["PlanError", "PlanSpec", "PlannedMission", "plan_zone"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,7 @@ class PlanSpec:
     wind_from_deg: float | None = None  # meteorological wind direction for plume transects
     inspection: InspectionSpec = field(default_factory=InspectionSpec)
     min_altitude_m: float = 30.0
+    objective: Objective = PATH_LENGTH  # what a survey minimises (length, time, turns)
 
     def swath(self, altitude_m: float) -> Swath:
         """Lane spacing and trigger distance at an altitude."""
@@ -76,7 +74,8 @@ class PlannedMission:
 def plan_zone(
     zone: Zone, home: Position, zones: Sequence[Zone] = (), spec: PlanSpec = PlanSpec()
 ) -> PlannedMission:
-    """Plan one task zone from home, routing around the no-fly zones among `zones`."""
+    """Plan one task zone from home with its pattern (missions.patterns), routing around the
+    no-fly zones among `zones`."""
     if zone.kind not in (ZoneKind.AREA, ZoneKind.CORRIDOR, ZoneKind.ENTERPRISE):
         raise PlanError(f"zone {zone.name!r} is a {zone.kind.value} zone: nothing to fly there")
     frame = LocalFrame.around(home.latitude_deg, home.longitude_deg)
@@ -89,100 +88,36 @@ def plan_zone(
         raise PlanError(
             f"zone {zone.name!r}: altitude_m {altitude:g} is above the {spec.ceiling_m:g} m ceiling"
         )
-    notes: list[str] = []
-    survey: SurveyPath | None = None
-    swath: Swath | None = None
-    if zone.kind is ZoneKind.ENTERPRISE:
-        legs, pattern = _inspection_legs(zone, frame, spec, notes)
-        legs = _clear_legs(zone, legs, transit, spec.clearance_m, notes)
-    else:
-        swath = spec.swath(altitude)
-        survey, pattern = _survey(zone, frame, swath, spec, transit, home_xy)
-        legs = [Leg(survey.waypoints, altitude, pattern)]
+    _, planner = pattern_planner(zone)
+    site = PatternSite(frame, home_xy, transit, spec, altitude)
+    try:
+        pattern = planner(zone, site)
+    except (TransitError, ValueError) as exc:
+        if isinstance(exc, PlanError):
+            raise
+        raise PlanError(f"zone {zone.name!r}: {exc}") from exc
+    legs = list(pattern.legs)
     route, transit_at = _route(home_xy, legs, transit, zone.name)
-    items = _items(route, transit_at, legs, frame, home, speed, swath)
+    items = _items(route, transit_at, legs, frame, home, speed, pattern.swath)
     fence = _fence(zones)
     mission = Mission(home=home, items=tuple(items), fence=fence, cruise_speed_mps=speed)
     pattern_length = sum(path_length(leg.waypoints) for leg in legs)
     flat = (home_xy, *(p for p, _ in route), home_xy)
     return PlannedMission(
-        zone.name, pattern, mission, frame, flat, pattern_length, survey, swath, tuple(notes)
+        zone.name,
+        pattern.name,
+        mission,
+        frame,
+        flat,
+        pattern_length,
+        pattern.survey,
+        pattern.swath,
+        pattern.notes,
     )
 
 
 def _first(*values: float | None) -> float:
     return next(v for v in values if v is not None)
-
-
-def _survey(
-    zone: Zone,
-    frame: LocalFrame,
-    swath: Swath,
-    spec: PlanSpec,
-    transit: TransitPlanner,
-    home_xy: Point2,
-) -> tuple[SurveyPath, str]:
-    footprint = zone.footprint_m(frame)
-    keep_out = transit.no_fly.buffer(spec.clearance_m) if not transit.no_fly.is_empty else None
-    region = footprint.difference(keep_out) if keep_out is not None else footprint
-    if region.is_empty or not polygons_of(region):
-        raise PlanError(f"zone {zone.name!r}: nothing left to survey outside the no-fly zones")
-    if zone.kind is ZoneKind.CORRIDOR and (keep_out is None or not footprint.intersects(keep_out)):
-        line = frame.project(zone.geometry)
-        assert isinstance(line, LineString) and zone.width_m is not None
-        return plan_corridor(line, zone.width_m, swath), "corridor"
-    return plan_survey(region, swath, spec.margin_m, start=home_xy), "survey"
-
-
-def _inspection_legs(
-    zone: Zone, frame: LocalFrame, spec: PlanSpec, notes: list[str]
-) -> tuple[list[Leg], str]:
-    site = frame.project(zone.geometry)
-    centre = site if isinstance(site, Point) else site.centroid
-    radius = 0.0
-    if isinstance(site, Polygon):
-        coords = np.asarray(site.exterior.coords)
-        radius = float(np.hypot(coords[:, 0] - centre.x, coords[:, 1] - centre.y).max())
-    stack = zone.stack_height_m or 0.0
-    legs = list(
-        plan_inspection(
-            (centre.x, centre.y),
-            radius,
-            stack,
-            spec.wind_from_deg,
-            spec.inspection,
-            spec.min_altitude_m,
-        )
-    )
-    for k, leg in enumerate(legs):
-        if leg.altitude_m > spec.ceiling_m:
-            notes.append(
-                f"{leg.kind} altitude {leg.altitude_m:g} m capped at the "
-                f"{spec.ceiling_m:g} m ceiling"
-            )
-            legs[k] = Leg(leg.waypoints, spec.ceiling_m, leg.kind)
-    if spec.wind_from_deg is None:
-        notes.append("no wind direction given: orbit only, no downwind transects")
-    return legs, "orbit+transects" if len(legs) > 1 else "orbit"
-
-
-def _clear_legs(
-    zone: Zone, legs: list[Leg], transit: TransitPlanner, clearance_m: float, notes: list[str]
-) -> list[Leg]:
-    """The inspection legs cut clear of the no-fly zones (PlanError if nothing is left)."""
-    kept = []
-    try:
-        for leg in legs:
-            cleared, note = clear_leg(leg, transit, clearance_m)
-            if note:
-                notes.append(note)
-            if cleared is not None:
-                kept.append(cleared)
-    except TransitError as exc:
-        raise PlanError(f"zone {zone.name!r}: {exc}") from exc
-    if not kept:
-        raise PlanError(f"zone {zone.name!r}: nothing left to inspect outside the no-fly zones")
-    return kept
 
 
 def _route(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,8 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from missions.geo import LocalFrame
+from missions.jsontext import read_json_text, shown
+from missions.patterns import pattern_names
 
 
 class ZoneKind(StrEnum):
@@ -29,13 +30,8 @@ class ZoneKind(StrEnum):
 
 
 TASK_KINDS = frozenset({ZoneKind.AREA, ZoneKind.ENTERPRISE, ZoneKind.CORRIDOR})
-PATTERNS: Mapping[ZoneKind, frozenset[str]] = MappingProxyType(
-    {
-        ZoneKind.AREA: frozenset({"survey", "boustrophedon"}),
-        ZoneKind.CORRIDOR: frozenset({"survey", "corridor"}),
-        ZoneKind.ENTERPRISE: frozenset({"inspection", "orbit", "transects"}),
-    }
-)
+KEEP_KINDS = frozenset({ZoneKind.NO_FLY, ZoneKind.FENCE})
+"""Kinds that bound the airspace: one that fails to load stops planning and checking."""
 _GEOMETRY_TYPES: Mapping[ZoneKind, frozenset[str]] = MappingProxyType(
     {
         ZoneKind.AREA: frozenset({"Polygon", "MultiPolygon"}),
@@ -55,7 +51,7 @@ class Zone:
     kind: ZoneKind
     geometry: BaseGeometry
     priority: int | None = None  # 1 critical … 4 low (required for task kinds)
-    revisit_minutes: float | None = None
+    revisit_minutes: float | None = None  # None: not patrolled (a file's 0, or a keep zone)
     altitude_m: float | None = None
     speed_mps: float | None = None
     pattern: str | None = None
@@ -75,14 +71,21 @@ class Zone:
 
 @dataclass(frozen=True)
 class ZoneError:
-    """Why one feature was rejected: the feature (name or index) and the field."""
+    """Why one feature was rejected: the feature (name or index), the field, and its kind
+    when that could be read (None: it may have been a keep-out or keep-in zone)."""
 
     feature: str
     field: str
     message: str
+    kind: ZoneKind | None = None
 
     def __str__(self) -> str:
         return f"{self.feature}, field '{self.field}': {self.message}"
+
+    @property
+    def bounds_airspace(self) -> bool:
+        """True when the rejected feature is (or may be) a no-fly or fence zone."""
+        return self.kind is None or self.kind in KEEP_KINDS
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,11 @@ class ZoneSet:
         """The zones of the given kinds, in file order."""
         return tuple(z for z in self.zones if z.kind in kinds)
 
+    @property
+    def airspace_errors(self) -> tuple[ZoneError, ...]:
+        """Rejected features that are, or may be, no-fly or fence zones."""
+        return tuple(e for e in self.errors if e.bounds_airspace)
+
 
 class ZoneFileError(ValueError):
     """The zones file as a whole cannot be read (nothing loads)."""
@@ -111,6 +119,20 @@ class ZoneFileError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(f"{path}: {message}")
         self.path = path
+
+
+class AirspaceZoneError(ZoneFileError):
+    """A no-fly or fence zone (or a feature that may be one) failed to load: nothing may be
+    planned or checked against the rest of the file, which would fly where it forbids."""
+
+    def __init__(self, path: str, errors: Sequence[ZoneError]) -> None:
+        listed = "; ".join(str(e) for e in errors)
+        super().__init__(
+            path,
+            f"{len(errors)} keep-out/keep-in zone(s) rejected, so nothing is planned or "
+            f"checked against this file: {listed}",
+        )
+        self.errors = tuple(errors)
 
 
 @dataclass(frozen=True)
@@ -129,20 +151,20 @@ class _Reject(Exception):
         self.message = message
 
 
-def load_zones(path: str | Path, limits: ZoneLimits = ZoneLimits()) -> ZoneSet:
-    """Read a GeoJSON FeatureCollection of zones; bad features are reported, good ones load."""
+def load_zones(
+    path: str | Path, limits: ZoneLimits = ZoneLimits(), *, allow_airspace_errors: bool = False
+) -> ZoneSet:
+    """Read a GeoJSON FeatureCollection of zones; bad features are reported, good ones load.
+    A rejected no-fly or fence zone raises AirspaceZoneError unless `allow_airspace_errors`."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ZoneFileError(str(path), f"cannot read: {exc.strerror or exc}") from exc
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ZoneFileError(
-            str(path), f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from exc
-    return parse_zones(document, source=str(path), limits=limits)
+        document = read_json_text(path, "GeoJSON file")
+    except ValueError as exc:
+        raise ZoneFileError(str(path), str(exc)) from exc
+    zones = parse_zones(document, source=str(path), limits=limits)
+    if zones.airspace_errors and not allow_airspace_errors:
+        raise AirspaceZoneError(str(path), zones.airspace_errors)
+    return zones
 
 
 def parse_zones(
@@ -164,18 +186,29 @@ def parse_zones(
             if zone.name in seen:
                 raise _Reject("name", f"duplicate name, already used by feature #{seen[zone.name]}")
         except _Reject as reject:
-            errors.append(ZoneError(label, reject.field, reject.message))
+            errors.append(ZoneError(label, reject.field, reject.message, _kind_of(feature)))
             continue
         seen[zone.name] = index
         zones.append(zone)
     return ZoneSet(tuple(zones), tuple(errors))
 
 
+def _kind_of(feature: Any) -> ZoneKind | None:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    kind = props.get("kind") if isinstance(props, dict) else None
+    try:
+        return ZoneKind(kind) if isinstance(kind, str) else None
+    except ValueError:
+        return None
+
+
 def _label(feature: Any, index: int) -> str:
     name = None
     if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
         name = feature["properties"].get("name")
-    return f"feature #{index} {name!r}" if isinstance(name, str) and name else f"feature #{index}"
+    if isinstance(name, str) and name:
+        return f"feature #{index} {shown(name)}"
+    return f"feature #{index}"
 
 
 def _parse_feature(feature: Any, limits: ZoneLimits) -> Zone:
@@ -189,18 +222,21 @@ def _parse_feature(feature: Any, limits: ZoneLimits) -> Zone:
         raise _Reject("name", "required, a non-empty string")
     kind_text = props.get("kind")
     try:
-        kind = ZoneKind(kind_text)
+        kind = ZoneKind(kind_text if isinstance(kind_text, str) else None)
     except ValueError:
         allowed = ", ".join(k.value for k in ZoneKind)
-        raise _Reject("kind", f"unknown kind {kind_text!r} (one of {allowed})") from None
+        raise _Reject("kind", f"unknown kind {shown(kind_text)} (one of {allowed})") from None
     is_task = kind in TASK_KINDS
-    priority = props.get("priority")
+    priority = props.get("priority") if is_task else None  # keep zones: not used
     bad_priority = (
         isinstance(priority, bool) or not isinstance(priority, int) or not 1 <= priority <= 4
     )
-    if (priority is not None or is_task) and bad_priority:
-        raise _Reject("priority", f"must be an integer 1 (critical) … 4 (low), got {priority!r}")
-    revisit = _number(props, "revisit_minutes", required=is_task, positive=True)
+    if is_task and bad_priority:
+        raise _Reject(
+            "priority", f"must be an integer 1 (critical) … 4 (low), got {shown(priority)}"
+        )
+    revisit = _number(props, "revisit_minutes", required=True) if is_task else None
+    revisit = revisit or None  # 0: not patrolled
     altitude = _number(props, "altitude_m", positive=True)
     speed = _number(props, "speed_mps", positive=True)
     width = _number(props, "width_m", required=kind is ZoneKind.CORRIDOR, positive=True)
@@ -208,11 +244,12 @@ def _parse_feature(feature: Any, limits: ZoneLimits) -> Zone:
     if width is not None and width > limits.max_corridor_width_m:
         raise _Reject("width_m", f"{width:g} m is wider than {limits.max_corridor_width_m:g} m")
     pattern = props.get("pattern")
-    if pattern is not None and (
-        not isinstance(pattern, str) or pattern not in PATTERNS.get(kind, ())
-    ):
-        allowed = ", ".join(sorted(PATTERNS.get(kind, ()))) or "none"
-        raise _Reject("pattern", f"unknown pattern {pattern!r} for kind {kind.value} ({allowed})")
+    known = pattern_names(kind)
+    if pattern is not None and (not isinstance(pattern, str) or pattern not in known):
+        allowed = ", ".join(sorted(known)) or "none"
+        raise _Reject(
+            "pattern", f"unknown pattern {shown(pattern)} for kind {kind.value} ({allowed})"
+        )
     geometry = _geometry(feature.get("geometry"), kind)
     _check_size(geometry, kind, width, limits)
     return Zone(
@@ -237,12 +274,16 @@ def _number(props: dict, key: str, required: bool = False, positive: bool = Fals
             raise _Reject(key, "required, a number")
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _Reject(key, f"must be a number, got {value!r}")
-    if not math.isfinite(value):
-        raise _Reject(key, f"must be finite, got {value!r}")
-    if value < 0 or (positive and value == 0):
-        raise _Reject(key, f"must be {'positive' if positive else 'zero or more'}, got {value!r}")
-    return float(value)
+        raise _Reject(key, f"must be a number, got {shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise _Reject(key, f"must be finite, got {shown(value)}") from None
+    if not math.isfinite(number):
+        raise _Reject(key, f"must be finite, got {shown(value)}")
+    if number < 0 or (positive and number == 0):
+        raise _Reject(key, f"must be {'positive' if positive else 'zero or more'}, got {number:g}")
+    return number
 
 
 def _positions(coords: Any, depth: int) -> list[Sequence[float]]:
@@ -261,9 +302,9 @@ def _geometry(geometry: Any, kind: ZoneKind) -> BaseGeometry:
     if not isinstance(geometry, dict):
         raise _Reject("geometry", "missing or empty geometry")
     gtype = geometry.get("type")
-    if gtype not in _GEOMETRY_TYPES[kind]:
+    if not isinstance(gtype, str) or gtype not in _GEOMETRY_TYPES[kind]:
         allowed = " or ".join(sorted(_GEOMETRY_TYPES[kind]))
-        raise _Reject("geometry.type", f"a {kind.value} zone needs {allowed}, got {gtype!r}")
+        raise _Reject("geometry.type", f"a {kind.value} zone needs {allowed}, got {shown(gtype)}")
     coords = geometry.get("coordinates")
     if coords is None or coords == []:
         raise _Reject("geometry.coordinates", "empty geometry")
@@ -296,25 +337,35 @@ def _geometry(geometry: Any, kind: ZoneKind) -> BaseGeometry:
     return built
 
 
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _check_position(position: Any) -> None:
     if not isinstance(position, list | tuple) or len(position) < 2:
         raise _Reject(
-            "geometry.coordinates", f"a position needs [longitude, latitude], got {position!r}"
+            "geometry.coordinates",
+            f"a position needs [longitude, latitude], got {shown(position)}",
         )
     lon, lat = position[0], position[1]
     for value in (lon, lat):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _Reject("geometry.coordinates", f"coordinates must be numbers, got {value!r}")
-        if not math.isfinite(value):
-            raise _Reject("geometry.coordinates", f"coordinate is not finite: {value!r}")
+            raise _Reject(
+                "geometry.coordinates", f"coordinates must be numbers, got {shown(value)}"
+            )
+        if not _finite(value):
+            raise _Reject("geometry.coordinates", f"coordinate is not finite: {shown(value)}")
     if abs(lat) > 90 and abs(lon) <= 90:
         raise _Reject(
             "geometry.coordinates",
             f"latitude {lat} out of range: latitude/longitude look swapped "
-            f"(GeoJSON is [longitude, latitude]), position {list(position)}",
+            f"(GeoJSON is [longitude, latitude]), position {shown(list(position))}",
         )
     if abs(lat) > 90 or abs(lon) > 180:
-        raise _Reject("geometry.coordinates", f"position {list(position)} out of range")
+        raise _Reject("geometry.coordinates", f"position {shown(list(position))} out of range")
 
 
 def _check_size(

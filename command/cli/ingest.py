@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from command.cli import options as opt
+from command.cli.display import console
 from command.cli.session import CliError
 from command.link.tlog import PAYLOAD_NAMES, TlogError, pair_messages, read_messages, survey_log
 from sensors.cubes.store import CubeError
@@ -16,21 +18,19 @@ def add_parser(sub: Any) -> None:
     """The ``ingest`` subcommand's arguments."""
     s = sub.add_parser("ingest", help="ingest a telemetry log's payload readings into the cubes")
     s.add_argument("file", type=Path, help="telemetry log (.tlog)")
-    s.add_argument("--vehicle", required=True, help="vehicle id recorded with the samples")
-    s.add_argument("--sortie", required=True, help="sortie id recorded with the samples")
+    s.add_argument("--vehicle", required=True, type=opt.name, help="vehicle id of the samples")
+    s.add_argument("--sortie", required=True, type=opt.name, help="sortie id of the samples")
     s.add_argument("--cubes", type=Path, default=Path("var/cubes"), help="cube directory")
-    s.add_argument("--system-id", type=int, help="MAVLink system id to take (fleet logs)")
+    s.add_argument(
+        "--system-id",
+        type=opt.number("", 1, 255, integer=True),
+        help="MAVLink system id to take (fleet logs), 1..255",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Pair, check and store the log's readings; exit 1 if any was quarantined or none exist."""
-    from command.cli import console
-
     path: Path = args.file
-    for name in ("vehicle", "sortie"):
-        value = getattr(args, name)
-        if not value.strip() or len(value) > 128 or not value.isprintable():
-            raise CliError(f"--{name}: give a printable id of 1 to 128 characters", 2)
     if not path.is_file():
         raise CliError(f"{path}: no such file", 2)
     try:
@@ -44,13 +44,13 @@ def run(args: argparse.Namespace) -> int:
         if not survey.readings:
             console.print(
                 f"{path}: {survey.messages} messages but no payload readings "
-                f"(NAMED_VALUE_FLOAT {' '.join(PAYLOAD_NAMES)}): nothing ingested",
-                highlight=False,
+                f"(NAMED_VALUE_FLOAT {' '.join(PAYLOAD_NAMES)}): nothing ingested"
             )
             for note in survey.notes(-1):
-                console.print(f"  {note}", highlight=False)
+                console.print(f"  {note}")
             return 1
-        system_id = _system_id(path, args.system_id, survey.readings)
+        asked = None if args.system_id is None else int(args.system_id)
+        system_id = _system_id(path, asked, survey.readings)
         report = ingest_drone(
             pair_messages(read_messages(path), args.vehicle, args.sortie, system_id=system_id),
             path,
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except (TlogError, CubeError, OSError) as exc:
         raise CliError(str(exc), 2) from exc
-    console.print(report.summary(), highlight=False)
+    console.print(report.summary())
     return 1 if report.quarantined else 0
 
 

@@ -7,7 +7,10 @@ from hypothesis import strategies as st
 from shapely.geometry import Polygon, box
 
 from missions.camera import Camera, swath_from_camera, swath_from_width
-from missions.survey import _cells, _order, _variants, footprint_cover, plan_survey
+from missions.decomposition import decompose
+from missions.lanes import cell_lanes
+from missions.ordering import order_cells, variants
+from missions.survey import footprint_cover, plan_survey
 from tests.missions.coverage import image_cover, swept_cover, uncovered_m2
 from tests.missions.polygons import star_polygon
 
@@ -146,15 +149,15 @@ def flown_m(lanes):
 @given(seed=st.integers(0, 100_000))
 def test_exact_cell_order_is_never_longer_than_the_greedy_one(seed):
     region = star_polygon(seed, vertices=16, jitter=0.5, hole=True)
-    cells, _ = _cells(region, 25.0, 12.5)
+    cells = cell_lanes(decompose(region, 25.0), 12.5)
     if not 1 < len(cells) <= 8:
         return
-    greedy = _order(cells, None)
-    exact = _order(cells, None, exact=True)
+    greedy = order_cells(cells, None)
+    exact = order_cells(cells, None, exact=True)
     assert flown_m(exact) <= flown_m(greedy) + 1e-6
     # every cell flown once, lanes as the variants give them
-    variants, _, _ = _variants(cells)
-    assert len(exact) == sum(len(vs[0]) for vs in variants)
+    lanes, _, _ = variants(cells)
+    assert len(exact) == sum(len(vs[0]) for vs in lanes)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from missions.zones import ZoneFileError, ZoneKind, load_zones, parse_zones
+from missions.zones import AirspaceZoneError, ZoneFileError, ZoneKind, load_zones, parse_zones
 
 EXAMPLE = "missions/examples/huaiyin_zones.geojson"
 
@@ -166,3 +166,88 @@ def test_by_name_lists_known_zones():
     zones = parse_zones(collection(feature("a")))
     with pytest.raises(KeyError, match="zones: a"):
         zones.by_name("b")
+
+
+def bowtie_ring():
+    return [
+        [116.93, 36.65],
+        [116.932, 36.652],
+        [116.932, 36.65],
+        [116.93, 36.652],
+        [116.93, 36.65],
+    ]
+
+
+def keep_zone(name, kind="no_fly", coords=None, **props):
+    geometry = {"type": "Polygon", "coordinates": coords or feature()["geometry"]["coordinates"]}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"name": name, "kind": kind, **props},
+    }
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        keep_zone("school", coords=[bowtie_ring()]),
+        keep_zone("boundary", kind="fence", coords=[bowtie_ring()]),
+        feature("lake", kind="nofly"),  # cannot tell: it may be a keep-out zone
+        keep_zone("school", altitude_m=-5),
+    ],
+)
+def test_a_rejected_keep_zone_stops_loading(tmp_path, bad):
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps(collection(feature("park"), bad)))
+    with pytest.raises(AirspaceZoneError) as caught:
+        load_zones(path)
+    assert isinstance(caught.value, ZoneFileError)
+    assert "feature #1" in str(caught.value) and "nothing is planned or checked" in str(
+        caught.value
+    )
+    zones = load_zones(path, allow_airspace_errors=True)
+    assert [z.name for z in zones.zones] == ["park"] and len(zones.airspace_errors) == 1
+
+
+def test_a_rejected_task_zone_does_not_stop_loading(tmp_path):
+    path = tmp_path / "zones.geojson"
+    path.write_text(json.dumps(collection(feature("park", priority=9), keep_zone("school"))))
+    zones = load_zones(path)
+    assert [z.name for z in zones.zones] == ["school"] and zones.airspace_errors == ()
+
+
+def test_keep_zones_need_no_priority_or_revisit_and_zero_means_not_patrolled():
+    doc = collection(
+        keep_zone("school", revisit_minutes=0),
+        keep_zone("airport", priority="high", revisit_minutes=-3),  # not used by keep zones
+        feature("park", revisit_minutes=0),
+    )
+    zones = parse_zones(doc)
+    assert zones.errors == ()
+    assert zones.by_name("school").revisit_minutes is None
+    assert zones.by_name("airport").priority is None
+    assert zones.by_name("park").revisit_minutes is None and zones.by_name("park").priority == 2
+
+
+def test_hostile_zone_files_get_a_clear_error(tmp_path):
+    deep = tmp_path / "deep.geojson"
+    deep.write_text('{"type": "FeatureCollection", "features": ' + "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ZoneFileError, match="nested too deep"):
+        load_zones(deep)
+    binary = tmp_path / "binary.geojson"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    with pytest.raises(ZoneFileError, match="not UTF-8"):
+        load_zones(binary)
+
+
+def test_odd_values_are_shown_short_and_huge_numbers_refused():
+    nested = [[[[[[[["deep"]]]]]]]] * 50
+    zones = parse_zones(
+        collection(
+            feature("a", altitude_m=10**400),
+            {**feature("b"), "properties": {**feature("b")["properties"], "kind": nested}},
+            feature("c", coords=[[[10**400, 36.65], [116.932, 36.65], [116.93, 36.65]]]),
+        )
+    )
+    assert [e.field for e in zones.errors] == ["altitude_m", "kind", "geometry.coordinates"]
+    assert all(len(str(e)) < 300 for e in zones.errors)

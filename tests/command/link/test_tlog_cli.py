@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensors.cubes import open_trajectory_cube
 from tests.helpers.sitl import ROOT
@@ -80,3 +82,33 @@ def test_sensors_cli_points_tlogs_to_the_command_centre(tmp_path: Path):
     done = _run("ingest", str(log), module="sensors")
     assert done.returncode == 2
     assert "python -m command ingest" in done.stderr and "Traceback" not in done.stderr
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cut=st.integers(0, 4000),
+    noise=st.binary(max_size=64),
+    system_id=st.sampled_from(["1", "2", "0", "256", "x", "-1", "1e3"]),
+    vehicle=st.sampled_from(["uav-1", "", " ", "a\x00b", "v" * 300]),
+)
+def test_fuzzed_logs_and_arguments_end_in_an_exit_code(cut, noise, system_id, vehicle):
+    """Torn logs, noise and odd argument values: a message and 0, 1 or 2, never a traceback."""
+    import contextlib
+    import io
+    import tempfile
+
+    from command.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = write_tlog(Path(tmp) / "f.tlog", flight_messages(seconds=4))
+        data = log.read_bytes()
+        log.write_bytes(data[:cut] + noise + data[cut:])
+        argv = ["ingest", str(log), "--vehicle", vehicle, "--sortie", "s", "--cubes", f"{tmp}/c"]
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            try:
+                code = main([*argv, "--system-id", system_id])
+            except SystemExit as exc:
+                code = int(exc.code or 0)
+        assert code in (0, 1, 2), err.getvalue()
+        assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()

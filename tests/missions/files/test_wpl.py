@@ -1,7 +1,7 @@
 import pytest
 from pymavlink import mavutil, mavwp
 
-from missions.files import PlanFileError, read_plan_file, write_plan_file
+from missions.files import PlanFileError, read_mission_file, read_plan_file, write_plan_file
 from missions.files.wpl import read_wpl, write_wpl
 from tests.missions.files.samples import sample_mission
 
@@ -46,15 +46,17 @@ def test_pymavlink_mavwp_loads_it(tmp_path):
     ("text", "line", "field", "words"),
     [
         ("", 1, None, "empty"),
-        ("QGC WPL 100\n", 1, None, "header"),
+        ("QGC WPL 100\n", 1, None, "unsupported version"),
+        ("MISSION PLANNER\n", 1, None, "header"),
         ("QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t36.6\t116.9\t0\n", 2, None, "12 fields"),
         (
             "QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\t36.6\t116.9\t0\t1\n"
-            "2\t0\t3\t16\t0\t0\t0\t0\t36.6\t116.9\t50\t1\n",
+            "1\t0\t3\t100000000000000000000000000000\t0\t0\t0\t0\t36.6\t116.9\t50\t1\n",
             3,
-            "INDEX",
-            "out of sequence",
+            "COMMAND",
+            "out of range",
         ),
+        ("QGC WPL 110\n0\t1\t300\t16\t0\t0\t0\t0\t36.6\t116.9\t0\t1\n", 2, "COORD_FRAME", "range"),
         ("QGC WPL 110\n0\t1\t0\t16\t0\t0\t0\t0\tabc\t116.9\t0\t1\n", 2, "LATITUDE", "number"),
         ("QGC WPL 110\n0\t1\t0\t16.5\t0\t0\t0\t0\t36.6\t116.9\t0\t1\n", 2, "COMMAND", "integer"),
         ("QGC WPL 110\n# only a comment\n", 2, None, "no home"),
@@ -83,3 +85,41 @@ def test_unknown_extension_is_refused_and_nothing_written(tmp_path):
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(PlanFileError, match="cannot read"):
         read_plan_file(tmp_path / "missing.waypoints")
+
+
+def test_index_gap_is_renumbered_as_pymavlink_reads_it_with_a_warning(tmp_path):
+    """A file edited by hand (row 2 deleted) keeps its old index column: 0, 1, 3, 4."""
+    text = (
+        "QGC WPL 110\n"
+        "0\t1\t0\t16\t0\t0\t0\t0\t36.6\t116.9\t30\t1\n"
+        "1\t0\t3\t22\t0\t0\t0\t0\t0\t0\t40\t1\n"
+        "3\t0\t3\t16\t0\t0\t0\t0\t36.601\t116.9\t40\t1\n"
+        "4\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1\n"
+    )
+    path = tmp_path / "edited.waypoints"
+    path.write_text(text)
+    warnings: list[str] = []
+    mission = read_wpl(text, str(path), warnings)
+    loader = mavwp.MAVWPLoader()
+    assert loader.load(str(path)) == len(mission.items) + 1 == 4
+    for seq, item in enumerate(mission.items, start=1):
+        assert loader.wp(seq).seq == seq and loader.wp(seq).command == item.command
+        assert loader.wp(seq).x == pytest.approx(item.latitude_deg)
+    assert len(warnings) == 1 and "renumbered" in warnings[0]
+    assert "line 4: index 3 read as 2" in warnings[0]
+    via_file = read_mission_file(path)
+    assert via_file.mission == mission and via_file.warnings == tuple(warnings)
+
+
+def test_cr_only_line_endings_read_every_row():
+    text = "QGC WPL 110\r0\t1\t0\t16\t0\t0\t0\t0\t36.6\t116.9\t30\t1\r"
+    text += "1\t0\t3\t16\t0\t0\t0\t0\t36.601\t116.9\t40\t1\r"
+    mission = read_wpl(text)
+    assert len(mission.items) == 1 and mission.items[0].latitude_deg == 36.601
+
+
+def test_binary_and_oversized_files_are_refused(tmp_path):
+    binary = tmp_path / "m.waypoints"
+    binary.write_bytes(b"QGC WPL 110\n\xff\xfe\x00\x01")
+    with pytest.raises(PlanFileError, match="not UTF-8"):
+        read_plan_file(binary)
