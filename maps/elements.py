@@ -27,10 +27,10 @@ POLLUTANTS: dict[str, dict[str, Any]] = {
 
 def script_json(value: Any) -> str:
     """Compact JSON safe inside a <script> element (no <, >, & or ' left to break out)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)  # ASCII: \u2028 escaped too
     for ch, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
         text = text.replace(ch, code)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return text
 
 
 class RawText(Element):

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
+
 from maps.model import AlertMark, DronePoint, FlightPath, MapError, StationPoint, ZoneShape
 from sensors.categories import category
 
@@ -115,7 +117,8 @@ def fleet_geojson(drones: Sequence[DronePoint], paths: Sequence[FlightPath] = ()
     for p in paths:
         if len(p.points) < 2:
             continue  # a line needs two positions; a lone point adds nothing to the drone mark
-        geometry = {"type": "LineString", "coordinates": [_lonlat(*pt) for pt in p.points]}
+        lonlat = np.round(np.asarray(p.points, dtype=np.float64)[:, ::-1], COORD_DIGITS)
+        geometry = {"type": "LineString", "coordinates": lonlat.tolist()}
         fid = f"{p.kind}:{p.drone_id}"
         props = {"kind": p.kind, "id": fid, "drone": p.drone_id}
         features.append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})

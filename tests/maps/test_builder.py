@@ -11,6 +11,7 @@ import pytest
 from maps.basemap import BaseMap
 from maps.browser_js import LIBRARY, STYLE
 from maps.builder import LiveLayer, LiveSources, build_map, render_map
+from maps.elements import script_json
 from maps.labels import TABLE
 from maps.model import TEMPLATE_MARKS, AlertMark, MapSnapshot, StationPoint, ZoneShape
 from sensors.categories import CHINA
@@ -95,7 +96,7 @@ def embedded_collections(page: str) -> list[dict]:
 def without_data(page: str) -> str:
     """The page less its embedded collections and Folium's random element ids."""
     for collection in embedded_collections(page):
-        page = page.replace(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), "")
+        page = page.replace(script_json(collection), "")
     return re.sub(r"_[0-9a-f]{32}", "_ID", page)
 
 
