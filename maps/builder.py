@@ -191,3 +191,35 @@ def render_map(
     base = base or BaseMap()
     m = build_map(snapshot, base=base, lang=lang, live=live, labels=labels, standard=standard)
     return localise(m.get_root().render(), asset_prefix, base.tile_urls(lang))
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """The map split for a page of the console's own: header tags, body HTML, script (JS)."""
+
+    header: str  # <meta>, <link> and <script src> tags, and the map's styles
+    body: str  # the map's <div>
+    script: str  # JavaScript to run after the body (put it in a <script> element)
+
+
+def render_parts(
+    snapshot: MapSnapshot,
+    *,
+    base: BaseMap | None = None,
+    lang: str = "zh-CN",
+    live: LiveSources | None = None,
+    labels: Mapping[str, str] | None = None,
+    standard: str = "hj633-2026",
+    asset_prefix: str = DEFAULT_PREFIX,
+) -> MapParts:
+    """The map as three parts to place in a console template, assets served from asset_prefix."""
+    base = base or BaseMap()
+    m = build_map(snapshot, base=base, lang=lang, live=live, labels=labels, standard=standard)
+    root = m.get_root()
+    root.render()
+    tiles = base.tile_urls(lang)
+    return MapParts(
+        header=localise(root.header.render(), asset_prefix, tiles),
+        body=localise(root.html.render(), asset_prefix, tiles),
+        script=localise(root.script.render(), asset_prefix, tiles),
+    )

@@ -8,9 +8,10 @@ import re
 import folium
 import pytest
 
+from maps.assets import external_urls
 from maps.basemap import BaseMap
 from maps.browser_js import LIBRARY, STYLE
-from maps.builder import LiveLayer, LiveSources, build_map, render_map
+from maps.builder import LiveLayer, LiveSources, build_map, render_map, render_parts
 from maps.elements import script_json
 from maps.labels import TABLE
 from maps.model import TEMPLATE_MARKS, AlertMark, MapSnapshot, StationPoint, ZoneShape
@@ -195,3 +196,12 @@ def test_live_layers_refresh_from_the_given_endpoints(small: MapSnapshot) -> Non
     page = render_map(small, live=live)
     assert 'EcoMap.source({"type":"FeatureCollection"' in page
     assert "leaflet-realtime.js" in page
+
+
+def test_parts_for_a_console_page(small: MapSnapshot) -> None:
+    parts = render_parts(small, asset_prefix="/static/vendor/")
+    map_id = re.search(r'id="(map_[0-9a-f]{32})"', parts.body)[1]
+    assert f"var {map_id} = L.map(" in parts.script and "EcoMap.legend(" in parts.script
+    assert "/static/vendor/node_modules/leaflet/dist/leaflet.js" in parts.header
+    assert "window.EcoMap" in parts.header and "<script" not in parts.script
+    assert all(not external_urls(p, BaseMap().tile_urls("zh-CN")) for p in parts.__dict__.values())
