@@ -163,9 +163,13 @@ class FlightPath:
         item = f"{self.kind} of drone {self.drone_id!r}"
         _text(item, "drone_id", self.drone_id)
         _choice(item, "kind", self.kind, PATH_KINDS)
-        points = tuple((p[0], p[1]) for p in self.points)
-        for i, (lat, lon) in enumerate(points):
-            _position(f"{item} point {i}", lat, lon)
+        points = []
+        for i, point in enumerate(self.points):
+            if not isinstance(point, tuple | list) or len(point) != 2:
+                raise MapError(f"{item} point {i}", "points", f"needs (lat, lon), got {point!r}")
+            _position(f"{item} point {i}", point[0], point[1])
+            points.append((point[0], point[1]))
+        points = tuple(points)
         object.__setattr__(self, "points", points)
 
 
@@ -210,7 +214,10 @@ def _check_coordinates(item: str, coords: Any, depth: int = 0) -> None:
 
 
 def _grid(item: str, values: Any, crs: Any, bounds: Any) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise MapError(item, "values", f"must be numbers: {exc}") from None
     if array.ndim != 2 or 0 in array.shape:
         raise MapError(item, "values", f"must be a non-empty 2-D array, got shape {array.shape}")
     _text(item, "crs", crs)

@@ -55,6 +55,7 @@ def test_drone_path_zone_alert_fields_are_checked() -> None:
     refused("battery_pct", lambda: DronePoint("D1", "D1", 36.6, 116.9, battery_pct=130))
     refused("kind", lambda: FlightPath("D1", "plan", ((36.6, 116.9),)))
     refused("lat", lambda: FlightPath("D1", "track", ((36.6, 116.9), (95.0, 116.9))))
+    refused("points", lambda: FlightPath("D1", "track", ((36.6, 116.9), (36.6,))))
     refused("priority", lambda: ZoneShape("Z1", "区", "area", POINT, priority=7))
     refused("kind", lambda: ZoneShape("Z1", "区", "lake", POINT))
     refused("geometry", lambda: ZoneShape("Z1", "区", "area", {"type": "Circle"}))
@@ -66,6 +67,7 @@ def test_drone_path_zone_alert_fields_are_checked() -> None:
 
 def test_grids_and_rasters_are_checked() -> None:
     refused("values", lambda: SampleGrid("pm2_5", np.zeros(4), "EPSG:32650", (0, 0, 1, 1)))
+    refused("values", lambda: SampleGrid("pm2_5", [["a", "b"]], "EPSG:32650", (0, 0, 1, 1)))
     refused("bounds", lambda: SampleGrid("pm2_5", np.zeros((2, 2)), "EPSG:32650", (1, 0, 0, 1)))
     refused("colours", lambda: RasterOverlay("NO2", np.zeros((2, 2)), colours=("red", "blue")))
     refused("vmax", lambda: RasterOverlay("NO2", np.zeros((2, 2)), vmin=5.0, vmax=1.0))
