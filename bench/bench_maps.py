@@ -105,7 +105,7 @@ def main() -> None:
     print(f"2,000 StationPoint objects checked: {(time.perf_counter() - t0) * 1000:.0f} ms")
     assert rebuilt == list(snap.stations)
 
-    ours_s, ours = timed(lambda s: render_map(s, live=LIVE), snap)
+    ours_s, ours = timed(lambda s: render_map(s, live=LIVE).html, snap)
     base_s, base = timed(plain_folium, snap, runs=3)
     rows = [
         ("ours (GeoJSON, styled in the browser)", ours_s, ours),

@@ -6,7 +6,7 @@ html = render_map(MapSnapshot(stations=..., drones=...), live=LiveSources(fleet_
 
 from maps.assets import DEFAULT_PREFIX, ExternalUrlError, localise
 from maps.basemap import BaseMap
-from maps.builder import LiveSources, MapParts, build_map, render_map, render_parts
+from maps.builder import LiveSources, MapPage, build_map, render_map
 from maps.features import alerts_geojson, fleet_geojson, stations_geojson, zones_geojson
 from maps.model import (
     AlertMark,
@@ -29,7 +29,7 @@ __all__ = [
     "FlightPath",
     "LiveSources",
     "MapError",
-    "MapParts",
+    "MapPage",
     "MapSnapshot",
     "RasterOverlay",
     "SampleGrid",
@@ -40,7 +40,6 @@ __all__ = [
     "fleet_geojson",
     "localise",
     "render_map",
-    "render_parts",
     "stations_geojson",
     "zones_geojson",
 ]

@@ -177,6 +177,32 @@ def build_map(
     return m
 
 
+PAGE = """<!DOCTYPE html>
+<html>
+<head>
+{header}
+</head>
+<body>
+{body}
+</body>
+<script>
+{script}
+</script>
+</html>
+"""
+"""Folium's page layout (branca's Figure), filled with the localised parts."""
+
+
+@dataclass(frozen=True)
+class MapPage:
+    """The map as a whole page, and as parts for a page of the console's own."""
+
+    html: str  # the whole HTML page
+    header: str  # <meta>, <link> and <script src> tags, the map's styles and browser code
+    body: str  # the map's <div>
+    script: str  # JavaScript to run after the body (put it in a <script> element)
+
+
 def render_map(
     snapshot: MapSnapshot,
     *,
@@ -186,40 +212,16 @@ def render_map(
     labels: Mapping[str, str] | None = None,
     standard: str = "hj633-2026",
     asset_prefix: str = DEFAULT_PREFIX,
-) -> str:
-    """The map as a whole HTML page with its JS/CSS served from asset_prefix (no CDN)."""
-    base = base or BaseMap()
-    m = build_map(snapshot, base=base, lang=lang, live=live, labels=labels, standard=standard)
-    return localise(m.get_root().render(), asset_prefix, base.tile_urls(lang))
-
-
-@dataclass(frozen=True)
-class MapParts:
-    """The map split for a page of the console's own: header tags, body HTML, script (JS)."""
-
-    header: str  # <meta>, <link> and <script src> tags, and the map's styles
-    body: str  # the map's <div>
-    script: str  # JavaScript to run after the body (put it in a <script> element)
-
-
-def render_parts(
-    snapshot: MapSnapshot,
-    *,
-    base: BaseMap | None = None,
-    lang: str = "zh-CN",
-    live: LiveSources | None = None,
-    labels: Mapping[str, str] | None = None,
-    standard: str = "hj633-2026",
-    asset_prefix: str = DEFAULT_PREFIX,
-) -> MapParts:
-    """The map as three parts to place in a console template, assets served from asset_prefix."""
+) -> MapPage:
+    """The map page, JS/CSS served from asset_prefix; raises if any URL would be external."""
     base = base or BaseMap()
     m = build_map(snapshot, base=base, lang=lang, live=live, labels=labels, standard=standard)
     root = m.get_root()
-    root.render()
+    for child in list(root._children.values()):
+        child.render()  # as Figure.render does, filling header, html and script once
     tiles = base.tile_urls(lang)
-    return MapParts(
-        header=localise(root.header.render(), asset_prefix, tiles),
-        body=localise(root.html.render(), asset_prefix, tiles),
-        script=localise(root.script.render(), asset_prefix, tiles),
+    header, body, script = (
+        localise(part.render(), asset_prefix, tiles)
+        for part in (root.header, root.html, root.script)
     )
+    return MapPage(PAGE.format(header=header, body=body, script=script), header, body, script)

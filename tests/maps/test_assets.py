@@ -49,7 +49,7 @@ def asset_urls(page: str) -> list[str]:
 def test_every_element_renders_with_local_assets_only(base: str) -> None:
     bm = BaseMap(base, tianditu_key=KEY if base == "tianditu" else None)
     live = LiveSources(fleet_url="/api/fleet.geojson", zones_url="/api/zones.geojson")
-    page = render_map(full_snapshot(), base=bm, live=live, asset_prefix="/static/vendor/")
+    page = render_map(full_snapshot(), base=bm, live=live, asset_prefix="/static/vendor/").html
     urls = [js or css for js, css in asset_urls(page)]
     assert urls and all(u.startswith("/static/vendor/") for u in urls)
     assert "/static/vendor/node_modules/leaflet-realtime/dist/leaflet-realtime.js" in urls

@@ -126,7 +126,7 @@ def test_map_in_chromium_draws_moves_and_escapes(console) -> None:
         snapshot(),
         base=BaseMap("none"),
         live=LiveSources(fleet_url="/api/fleet.geojson", fleet_interval_ms=500),
-    )
+    ).html
     (folder / "map.html").write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     netlog = folder / "netlog.json"
     run = subprocess.run(

@@ -11,7 +11,7 @@ import pytest
 from maps.assets import external_urls
 from maps.basemap import BaseMap
 from maps.browser_js import LIBRARY, STYLE
-from maps.builder import LiveLayer, LiveSources, build_map, render_map, render_parts
+from maps.builder import LiveLayer, LiveSources, build_map, render_map
 from maps.elements import script_json
 from maps.labels import TABLE
 from maps.model import TEMPLATE_MARKS, AlertMark, MapSnapshot, StationPoint, ZoneShape
@@ -38,7 +38,7 @@ def layer_control_names(page: str) -> tuple[list[str], list[str]]:
 
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_three_layer_groups_and_alerts_in_the_switcher(small: MapSnapshot, lang: str) -> None:
-    page = render_map(small, lang=lang)
+    page = render_map(small, lang=lang).html
     text = TABLE[lang]
     bases, overlays = layer_control_names(page)
     assert overlays == [text["sky"], text["ground"], text["air"], text["alerts"]]
@@ -62,7 +62,7 @@ def test_layers_sit_in_their_groups(small: MapSnapshot) -> None:
 
 
 def test_aqi_legend_in_the_standard_colours(small: MapSnapshot) -> None:
-    page = render_map(small)
+    page = render_map(small).html
     spec = json.loads(re.search(r"EcoMap\.legend\(\w+, (\{.*?\})\);", page)[1])
     assert spec["title"] == TABLE["zh-CN"]["legend_title"]
     assert [r["color"] for r in spec["rows"]] == [c.hex for c in CHINA]
@@ -76,7 +76,7 @@ def test_aqi_legend_in_the_standard_colours(small: MapSnapshot) -> None:
         ">300",
     ]
     en = json.loads(
-        re.search(r"EcoMap\.legend\(\w+, (\{.*?\})\);", render_map(small, lang="en"))[1]
+        re.search(r"EcoMap\.legend\(\w+, (\{.*?\})\);", render_map(small, lang="en").html)[1]
     )
     assert [r["name"] for r in en["rows"]] == [c.en for c in CHINA]
 
@@ -104,7 +104,7 @@ def without_data(page: str) -> str:
 def test_two_thousand_stations_are_one_geojson_layer() -> None:
     few = district_snapshot(stations=10, drones=0, zones=0)
     many = district_snapshot(stations=2000, drones=0, zones=0)
-    pages = [render_map(few), render_map(many)]
+    pages = [render_map(few).html, render_map(many).html]
     for page, n in zip(pages, (10, 2000), strict=True):
         assert page.count("L.realtime(") == 2  # stations + alerts, whatever the station count
         stations = [
@@ -121,7 +121,7 @@ def test_user_strings_are_escaped_in_the_page() -> None:
     zone = ZoneShape("Z1", EVIL, "area", square(36.65, 116.96, 0.01), priority=1)
     station = StationPoint("S1", EVIL, 36.65, 116.96)
     alert = AlertMark("A1", EVIL + "</script><b>", 36.65, 116.96, 100.0)
-    page = render_map(MapSnapshot(stations=[station], zones=[zone], alerts=[alert]))
+    page = render_map(MapSnapshot(stations=[station], zones=[zone], alerts=[alert])).html
     assert EVIL not in page and "</script><b>" not in page
     assert page.count("<script") == page.count("</script>")  # no tag opened or closed by data
     names = [
@@ -135,7 +135,7 @@ def test_user_strings_are_escaped_in_the_page() -> None:
 
 def test_template_syntax_in_data_stays_text() -> None:
     zone = ZoneShape("Z1", "{{ 7*7 }} {% if 1 %}x{% endif %}", "area", square(36.6, 116.9, 0.01))
-    page = render_map(MapSnapshot(zones=[zone]))
+    page = render_map(MapSnapshot(zones=[zone])).html
     names = [f["properties"]["name"] for c in embedded_collections(page) for f in c["features"]]
     assert names == ["{{ 7*7 }} {% if 1 %}x{% endif %}"]
     assert not any(mark in LIBRARY or mark in STYLE for mark in TEMPLATE_MARKS)
@@ -156,18 +156,20 @@ def test_base_maps() -> None:
     snap = MapSnapshot(stations=[StationPoint("S1", "站", 36.65, 116.96)])
     osm = render_map(
         snap, base=BaseMap("osm", tile_url="https://tiles.bureau.example/{z}/{x}/{y}.png")
-    )
+    ).html
     assert '"https://tiles.bureau.example/{z}/{x}/{y}.png"' in osm
-    none = render_map(snap, base=BaseMap("none"))
+    none = render_map(snap, base=BaseMap("none")).html
     assert "L.tileLayer(" not in none
     assert layer_control_names(none)[0] == []
     key = "0123456789abcdef0123456789abcdef"
     for lang, note in (("zh-CN", "cva"), ("en", "eva")):
-        page = render_map(snap, base=BaseMap("tianditu", tianditu_key=key), lang=lang)
+        page = render_map(snap, base=BaseMap("tianditu", tianditu_key=key), lang=lang).html
         urls = re.findall(r'L\.tileLayer\(\s*"([^"]+)"', page)
         assert [u.split("/")[3] for u in urls] == ["vec_w", f"{note}_w"]
         assert all(u.endswith(f"tk={key}") and "TILEMATRIXSET=w" in u for u in urls)
-    image = render_map(snap, base=BaseMap("tianditu", tianditu_key=key, tianditu_style="image"))
+    image = render_map(
+        snap, base=BaseMap("tianditu", tianditu_key=key, tianditu_style="image")
+    ).html
     assert "img_w/wmts" in image and "cia_w/wmts" in image
 
 
@@ -193,15 +195,20 @@ def test_live_layers_refresh_from_the_given_endpoints(small: MapSnapshot) -> Non
     assert fleet.options["interval"] == 1500
     assert fleet.options["update_feature"].js_code == "EcoMap.updateFleet"
     assert fleet.options["remove_missing"] is True
-    page = render_map(small, live=live)
+    page = render_map(small, live=live).html
     assert 'EcoMap.source({"type":"FeatureCollection"' in page
     assert "leaflet-realtime.js" in page
 
 
 def test_parts_for_a_console_page(small: MapSnapshot) -> None:
-    parts = render_parts(small, asset_prefix="/static/vendor/")
+    parts = render_map(small, asset_prefix="/static/vendor/")
     map_id = re.search(r'id="(map_[0-9a-f]{32})"', parts.body)[1]
     assert f"var {map_id} = L.map(" in parts.script and "EcoMap.legend(" in parts.script
     assert "/static/vendor/node_modules/leaflet/dist/leaflet.js" in parts.header
     assert "window.EcoMap" in parts.header and "<script" not in parts.script
     assert all(not external_urls(p, BaseMap().tile_urls("zh-CN")) for p in parts.__dict__.values())
+    assert (
+        parts.html.index(parts.header)
+        < parts.html.index(parts.body)
+        < parts.html.index(parts.script)
+    )
