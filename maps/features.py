@@ -60,6 +60,14 @@ def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _feature(fid: str, geometry: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "id": fid, "geometry": geometry, "properties": props}
+
+
+def _point(lat: float, lon: float) -> dict[str, Any]:
+    return {"type": "Point", "coordinates": _lonlat(lat, lon)}
+
+
 def station_colour(aqi: float | None, standard: str = "hj633-2026") -> str:
     """The category colour of an AQI (grey when there is none)."""
     band = category(None if aqi is None else math.ceil(aqi), standard)
@@ -86,8 +94,7 @@ def stations_geojson(stations: Sequence[StationPoint]) -> dict[str, Any]:
             "aqi_24h": list(s.aqi_24h),
             "time": times[s.time],
         }
-        geometry = {"type": "Point", "coordinates": _lonlat(s.lat, s.lon)}
-        features.append({"type": "Feature", "id": s.id, "geometry": geometry, "properties": props})
+        features.append(_feature(s.id, _point(s.lat, s.lon), props))
     return _collection(features)
 
 
@@ -110,10 +117,7 @@ def fleet_geojson(drones: Sequence[DronePoint], paths: Sequence[FlightPath] = ()
             "armed": d.armed,
             "sortie": d.sortie,
         }
-        geometry = {"type": "Point", "coordinates": _lonlat(d.lat, d.lon)}
-        features.append(
-            {"type": "Feature", "id": f"drone:{d.id}", "geometry": geometry, "properties": props}
-        )
+        features.append(_feature(f"drone:{d.id}", _point(d.lat, d.lon), props))
     for p in paths:
         if len(p.points) < 2:
             continue  # a line needs two positions; a lone point adds nothing to the drone mark
@@ -121,7 +125,7 @@ def fleet_geojson(drones: Sequence[DronePoint], paths: Sequence[FlightPath] = ()
         geometry = {"type": "LineString", "coordinates": lonlat.tolist()}
         fid = f"{p.kind}:{p.drone_id}"
         props = {"kind": p.kind, "id": fid, "drone": p.drone_id}
-        features.append({"type": "Feature", "id": fid, "geometry": geometry, "properties": props})
+        features.append(_feature(fid, geometry, props))
     return _collection(features)
 
 
@@ -152,7 +156,7 @@ def zones_geojson(zones: Sequence[ZoneShape]) -> dict[str, Any]:
             "color": zone_colour(z),
         }
         geometry = {"type": z.geometry["type"], "coordinates": _rounded(z.geometry["coordinates"])}
-        features.append({"type": "Feature", "id": z.id, "geometry": geometry, "properties": props})
+        features.append(_feature(z.id, geometry, props))
     return _collection(features)
 
 
@@ -169,6 +173,5 @@ def alerts_geojson(alerts: Sequence[AlertMark]) -> dict[str, Any]:
             "uncertainty_m": _num(a.uncertainty_m, 0),
             "time": _iso(a.time),
         }
-        geometry = {"type": "Point", "coordinates": _lonlat(a.lat, a.lon)}
-        features.append({"type": "Feature", "id": a.id, "geometry": geometry, "properties": props})
+        features.append(_feature(a.id, _point(a.lat, a.lon), props))
     return _collection(features)
