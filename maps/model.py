@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 
 from sensors.categories import category
+from sensors.grid import MapGrid
+from sensors.tracing import SourceEstimate
 
 LINK_STATES = ("CONNECTING", "OK", "LOST")
 """Link states of a drone, as the fleet link reports them."""
@@ -244,6 +246,21 @@ class SampleGrid:
     standard: str = "hj633-2026"
     opacity: float = 0.6
 
+    @classmethod
+    def on(
+        cls, grid: MapGrid, pollutant: str, values: Any, time: datetime | None = None, **kw: Any
+    ) -> SampleGrid:
+        """One hour of the map cube on its MapGrid (values rows north first, as the cube)."""
+        south = grid.north_m - grid.ny * grid.cell_m
+        east = grid.west_m + grid.nx * grid.cell_m
+        shaped = np.asarray(values, dtype=np.float64)
+        if shaped.shape != (grid.ny, grid.nx):
+            raise MapError(
+                f"sample grid {pollutant!r}", "values", f"shape {shaped.shape} is not the grid's"
+            )
+        bounds = (grid.west_m, south, east, grid.north_m)
+        return cls(pollutant, shaped, grid.crs, bounds, time=time, **kw)
+
     def __post_init__(self) -> None:
         item = f"sample grid {self.pollutant!r}"
         _text(item, "pollutant", self.pollutant)
@@ -296,6 +313,15 @@ class AlertMark:
     status: str = "open"
     pollutant: str | None = None
     time: datetime | None = None
+
+    @classmethod
+    def at_source(
+        cls, id: str, text: str, source: SourceEstimate, status: str = "open", **kw: Any
+    ) -> AlertMark:
+        """An alert drawn at a traced source with its 95 % radius and pollutant."""
+        return cls(
+            id, text, source.lat, source.lon, source.uncertainty_m, status, source.pollutant, **kw
+        )
 
     def __post_init__(self) -> None:
         item = f"alert {self.id!r}"

@@ -21,6 +21,7 @@ from maps.model import (
     StationPoint,
     ZoneShape,
 )
+from sensors.tracing import SourceEstimate
 
 POINT = {"type": "Point", "coordinates": [116.96, 36.65]}
 
@@ -99,3 +100,10 @@ def test_base_map_live_sources_and_labels_are_checked() -> None:
     refused("labels.sky", lambda: labels("en", {"sky": "{{ config }}"}))
     refused("labels.nothing", lambda: labels("en", {"nothing": "x"}))
     assert labels("en", {"sky": "Satellite"})["sky"] == "Satellite"
+
+
+def test_alert_at_a_traced_source() -> None:
+    source = SourceEstimate(36.66, 116.97, 180.0, 30.0, 2.5, 12.0, "so2", 40, 3.1)
+    alert = AlertMark.at_source("A7", "SO2 超标", source, "acknowledged")
+    assert (alert.lat, alert.lon, alert.uncertainty_m) == (36.66, 116.97, 180.0)
+    assert (alert.pollutant, alert.status) == ("so2", "acknowledged")

@@ -19,6 +19,7 @@ from maps.raster import (
     to_web_mercator,
 )
 from sensors.categories import CHINA
+from sensors.grid import MapGrid
 
 BOX = (116.90, 36.60, 117.02, 36.70)  # west, south, east, north (deg), Jinan
 UTM = "EPSG:32650"
@@ -141,3 +142,14 @@ def test_overlays_go_to_sky_and_air_with_their_bounds() -> None:
     assert sky[0].bounds == raster_image(raster).latlon_bounds
     assert air[0].bounds == grid_image(grid).latlon_bounds
     assert sky[0].url.startswith("data:image/png;base64,")
+
+
+def test_sample_grid_on_the_map_cube_grid_is_centred_where_it_was_made() -> None:
+    cube_grid = MapGrid.around(36.6512, 116.9660, half_width_m=600.0, cell_m=50.0)
+    values = np.full((cube_grid.ny, cube_grid.nx), 30.0)
+    grid = SampleGrid.on(cube_grid, "pm2_5", values)
+    assert grid.crs == cube_grid.crs and grid.bounds[3] == cube_grid.north_m
+    (s, w), (n, e) = grid_image(grid).latlon_bounds
+    assert ((s + n) / 2, (w + e) / 2) == pytest.approx((36.6512, 116.9660), abs=3e-4)  # < 1 cell
+    with pytest.raises(MapError, match="values: shape"):
+        SampleGrid.on(cube_grid, "pm2_5", np.zeros((3, 3)))
