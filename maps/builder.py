@@ -8,6 +8,7 @@ console gives an endpoint URL, refreshed from it without reloading the page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -177,6 +178,9 @@ def build_map(
     return m
 
 
+_NONCE = re.compile(r"[A-Za-z0-9+/=_-]{8,128}")
+_INLINE = re.compile(r"<(script|style)>")
+
 PAGE = """<!DOCTYPE html>
 <html>
 <head>
@@ -212,8 +216,15 @@ def render_map(
     labels: Mapping[str, str] | None = None,
     standard: str = "hj633-2026",
     asset_prefix: str = DEFAULT_PREFIX,
+    nonce: str | None = None,
 ) -> MapPage:
-    """The map page, JS/CSS served from asset_prefix; raises if any URL would be external."""
+    """The map page, JS/CSS served from asset_prefix; raises if any URL would be external.
+
+    With a nonce, every inline <script> and <style> of the page carries it, so the console's
+    Content-Security-Policy can allow exactly those (wrap ``script`` in a <script nonce=…>).
+    """
+    if nonce is not None and not _NONCE.fullmatch(nonce):
+        raise MapError("map", "nonce", "must be 8–128 base64 characters")
     base = base or BaseMap()
     m = build_map(snapshot, base=base, lang=lang, live=live, labels=labels, standard=standard)
     root = m.get_root()
@@ -224,4 +235,9 @@ def render_map(
         localise(part.render(), asset_prefix, tiles)
         for part in (root.header, root.html, root.script)
     )
-    return MapPage(PAGE.format(header=header, body=body, script=script), header, body, script)
+    if nonce is not None:
+        header, body = (_INLINE.sub(rf'<\1 nonce="{nonce}">', part) for part in (header, body))
+    page = PAGE.format(header=header, body=body, script=script)
+    if nonce is not None:
+        page = page.replace("</body>\n<script>", f'</body>\n<script nonce="{nonce}">')
+    return MapPage(page, header, body, script)

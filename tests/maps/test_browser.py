@@ -26,14 +26,26 @@ from sensors.categories import CHINA, category
 from tests.maps.synthetic import square
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"
+NONCE = "bWFwLXRlc3Qtbm9uY2U="
+CSP = (
+    f"default-src 'self'; script-src 'self' 'nonce-{NONCE}'; style-src 'self' 'nonce-{NONCE}'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'"
+)
+WATCH = f"""<script nonce="{NONCE}">
+window.violations = [];
+document.addEventListener("securitypolicyviolation", function (e) {{
+  window.violations.push(e.violatedDirective + " " + e.blockedURI);
+}});
+</script>"""
 EVIL = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
 BOUNDARY_AQI = (50, 51, 100, 101, 150, 151, 200, 201, 300, 301)
 
-PROBE = """
-<script>
+PROBE = (
+    f'<script nonce="{NONCE}">'
+    + """
 setTimeout(function () {
   var map = window[Object.keys(window).filter(function (k) { return k.indexOf("map_") === 0; })[0]];
-  var out = {stations: {}, pwned: window.pwned || 0};
+  var out = {stations: {}, pwned: window.pwned || 0, violations: window.violations};
   map.eachLayer(function (l) {
     if (!l.feature) { return; }
     var p = l.feature.properties;
@@ -61,12 +73,17 @@ setTimeout(function () {
 }, 2500);
 </script>
 """
+)
 
 
 class Console(SimpleHTTPRequestHandler):
     """Serves the page folder; /api/fleet.geojson answers the drone's moved position."""
 
     fleet: bytes = b""
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", CSP)
+        super().end_headers()
 
     def do_GET(self) -> None:
         if self.path.startswith("/api/fleet.geojson"):
@@ -126,8 +143,10 @@ def test_map_in_chromium_draws_moves_and_escapes(console) -> None:
         snapshot(),
         base=BaseMap("none"),
         live=LiveSources(fleet_url="/api/fleet.geojson", fleet_interval_ms=500),
+        nonce=NONCE,
     ).html
-    (folder / "map.html").write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    page = page.replace("<head>", "<head>" + WATCH, 1).replace("</body>", PROBE + "</body>")
+    (folder / "map.html").write_text(page, encoding="utf-8")
     netlog = folder / "netlog.json"
     run = subprocess.run(
         [
@@ -142,6 +161,7 @@ def test_map_in_chromium_draws_moves_and_escapes(console) -> None:
             f"--user-data-dir={folder / 'profile'}",
             f"--log-net-log={netlog}",
             "--virtual-time-budget=6000",
+            "--enable-logging=stderr",
             "--dump-dom",
             f"{origin}/map.html",
         ],
@@ -150,7 +170,8 @@ def test_map_in_chromium_draws_moves_and_escapes(console) -> None:
         timeout=120,
     )
     start = run.stdout.find('<pre id="probe">')
-    assert start >= 0, run.stderr[-2000:]
+    console_lines = [line for line in run.stderr.splitlines() if "CONSOLE" in line]
+    assert start >= 0, "\n".join(console_lines) or run.stderr[-2000:]
     probe = json.loads(html.unescape(run.stdout[start + 16 : run.stdout.index("</pre>", start)]))
 
     assert probe["overlays"] == ["天 · 卫星遥感", "地 · 地面监测", "空 · 无人机", "告警"]
@@ -158,6 +179,7 @@ def test_map_in_chromium_draws_moves_and_escapes(console) -> None:
     assert probe["stations"] == {f"S{aqi}": category(aqi).hex for aqi in BOUNDARY_AQI}
     assert probe["popup"] == {"title": EVIL, "elements": 0}
     assert probe["pwned"] == 0
+    assert probe["violations"] == []  # the page runs under a strict CSP with the nonce
     drone = probe["drone"]  # refreshed from the endpoint: moved, turned east, new mode
     assert (drone["lat"], drone["lon"]) == pytest.approx((36.66, 116.98))
     assert drone["rotate"] == "rotate(90deg)" and "RTL" in drone["label"]

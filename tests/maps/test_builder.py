@@ -14,7 +14,7 @@ from maps.browser_js import LIBRARY, STYLE
 from maps.builder import LiveLayer, LiveSources, build_map, render_map
 from maps.elements import script_json
 from maps.labels import TABLE
-from maps.model import TEMPLATE_MARKS, AlertMark, MapSnapshot, StationPoint, ZoneShape
+from maps.model import TEMPLATE_MARKS, AlertMark, MapError, MapSnapshot, StationPoint, ZoneShape
 from sensors.categories import CHINA
 from tests.maps.synthetic import district_snapshot, square
 
@@ -212,3 +212,13 @@ def test_parts_for_a_console_page(small: MapSnapshot) -> None:
         < parts.html.index(parts.body)
         < parts.html.index(parts.script)
     )
+
+
+def test_a_nonce_marks_every_inline_script_and_style(small: MapSnapshot) -> None:
+    page = render_map(small, nonce="c2VjcmV0LW5vbmNl").html
+    tags = re.findall(r"<(?:script|style)\b[^>]*>", page)
+    inline = [t for t in tags if "src=" not in t]
+    assert len(inline) >= 5 and all('nonce="c2VjcmV0LW5vbmNl"' in t for t in inline)
+    assert all("nonce" not in t for t in tags if "src=" in t)
+    with pytest.raises(MapError, match="nonce"):
+        render_map(small, nonce='x" onload="alert(1)')
