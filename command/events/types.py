@@ -253,11 +253,13 @@ class AlertEvent(Event):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AlertRaised(AlertEvent):
-    """A rule fired at a place for a pollutant."""
+    """A rule fired at a place for a pollutant; where, in degrees (NaN when unknown)."""
 
     level: int
     value: float
     message: str
+    latitude_deg: float = math.nan
+    longitude_deg: float = math.nan
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -286,10 +288,11 @@ class AlertAcknowledged(AlertEvent):
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AlertClosed(AlertEvent):
-    """A named person closed the alert."""
+    """A named person closed the alert; `acknowledged` False when nobody had acknowledged it."""
 
     by: str
     comment: str
+    acknowledged: bool = True
 
 
 def event_record(event: Event) -> dict[str, Any]:
