@@ -261,7 +261,11 @@ class AlertEngine(Desk):
             alert = self._escalated(alert, level, f"{reason}: {firing.text}", run)
         elif was_cleared:
             alert = self._update(alert, run, f"fired again at {place.label}: {firing.text}")
-        elif own and firing.value >= PEAK_STEP * alert.reported_value:
+        elif (
+            own
+            and not isinstance(rule, SilenceRule)
+            and firing.value >= PEAK_STEP * alert.reported_value
+        ):
             alert = self._update(alert, run, f"new peak at {place.label}: {firing.text}")
         if alert.response_state is ResponseState.NONE and rule.response is not Response.NONE:
             alert = self._ask_response(
