@@ -16,7 +16,7 @@ from command.alerts.state import StationTrack
 from missions.geo import LocalFrame
 from sensors.aqi import LABELS, MODE_COLUMNS, aqi, iaqi, pollutant_of
 from sensors.categories import category
-from sensors.hotspots import point_anomalies
+from sensors.hotspots import _robust_z as robust_z
 from sensors.units import INFO
 
 STANDARD_NAMES = {"hj633-2026": "HJ 633-2026", "hj633-2012": "HJ 633-2012", "epa": "US EPA"}
@@ -128,21 +128,24 @@ def judge_hot_spot(
     if len(near) < rule.min_neighbours:
         return None
     frame = LocalFrame.around(track.latitude_deg, track.longitude_deg)
-    lats = np.array([track.latitude_deg, *(n[0] for n in near)])
-    lons = np.array([track.longitude_deg, *(n[1] for n in near)])
-    values = np.array([mine[1], *(n[2] for n in near)])
+    lats = np.array([n[0] for n in near])
+    lons = np.array([n[1] for n in near])
     x, y = frame.to_xy_many(lons, lats)
-    within = np.hypot(x - x[0], y - y[0]) <= radius_m
-    if int(within.sum()) - 1 < rule.min_neighbours:
+    x0, y0 = frame.to_xy(track.longitude_deg, track.latitude_deg)
+    within = np.hypot(x - x0, y - y0) <= radius_m
+    count = int(within.sum())
+    if count < rule.min_neighbours:
         return None
-    found = point_anomalies(x[within], y[within], values[within], radius_m, rule.z_min)
-    hit = next((a for a in found if a.index == (0,)), None)
-    if hit is None or hit.value - hit.neighbour_median < rule.min_excess:
+    # the robust z of sensors.hotspots.point_anomalies, for this one station
+    median, z = robust_z(np.array([n[2] for n in near])[within], mine[1])
+    if not np.isfinite(z):
+        return None
+    if not z > rule.z_min or mine[1] - median < rule.min_excess:
         return False
     return Firing(
-        hit.value,
-        f"{label(pollutant)} {hit.value:g} {unit(pollutant)} against {hit.neighbour_median:g} at "
-        f"{int(within.sum()) - 1} stations within {rule.radius_km:g} km (robust z {hit.z:.1f})",
+        mine[1],
+        f"{label(pollutant)} {mine[1]:g} {unit(pollutant)} against {median:g} at "
+        f"{count} stations within {rule.radius_km:g} km (robust z {z:.1f})",
     )
 
 

@@ -70,6 +70,7 @@ class AlertEngine(Desk):
         self._zones = ZoneIndex(zones)
         self._rules: dict[str, Rule] = {}
         self._in_zone: dict[tuple[str, str], bool] = {}
+        self._keep_minutes = 60.0
         for rule in rules:
             self.add_rule(rule)
         super().__init__(state or EngineState(), keep_closed)
@@ -86,13 +87,14 @@ class AlertEngine(Desk):
             raise RuleError("engine", rule.name, "zone", f"unknown zone {rule.zone!r}")
         with self._lock:
             self._rules[rule.name] = rule
-            self._in_zone = {k: v for k, v in self._in_zone.items() if k[0] != rule.name}
+            self._rules_changed()
 
     def remove_rule(self, name: str) -> None:
         """Take a rule out of force; its open alerts stay until closed."""
         with self._lock:
             if self._rules.pop(name, None) is None:
                 raise KeyError(f"no rule named {name!r}")
+            self._rules_changed()
 
     # --- readings -----------------------------------------------------------------------------
     def observe(self, event: Event, now: datetime) -> Outcome:
@@ -138,7 +140,7 @@ class AlertEngine(Desk):
         track.latitude_deg, track.longitude_deg = reading.latitude_deg, reading.longitude_deg
         values = {p: v for p, v in reading.values if math.isfinite(v) and v >= 0}
         track.last_period_end_utc = at
-        keep = timedelta(minutes=self._history_minutes())
+        keep = timedelta(minutes=self._keep_minutes)
         for pollutant, value in values.items():
             held = track.history.setdefault(pollutant, [])
             held.append((at, value))
@@ -217,12 +219,14 @@ class AlertEngine(Desk):
             self._in_zone[key] = held
         return held
 
-    def _history_minutes(self) -> float:
+    def _rules_changed(self) -> None:
+        """Recompute what the rules in force need: station history kept (minutes)."""
         kept = [
             getattr(r, "window_minutes", 0.0) or getattr(r, "max_age_minutes", 0.0)
             for r in self._rules.values()
         ]
-        return max([60.0, *kept])
+        self._keep_minutes = max([60.0, *kept])
+        self._in_zone.clear()
 
     # --- firing, quiet, escalation ------------------------------------------------------------
     def _judged(self, rule: Rule, place: Place, pollutant: str, verdict: Verdict, run: Run) -> None:
