@@ -8,6 +8,7 @@ import copy
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from command.alerts.rules import Pattern, Response
 from command.alerts.source import SourceFinding
@@ -144,7 +145,7 @@ class Desk:
                 alert, acknowledged_by=by, acknowledged_comment=comment, acknowledged_utc=now
             )
             self._step(alert_id, Step.ACKNOWLEDGED, now)
-            run.events.append(AlertAcknowledged(**_ids(alert, now), by=by, comment=comment))
+            run.events.append(AlertAcknowledged(**event_fields(alert, now), by=by, comment=comment))
             self._alerts[alert_id] = alert
             return run.outcome()
 
@@ -166,7 +167,10 @@ class Desk:
             self._step(alert_id, Step.CLOSED, now)
             run.events.append(
                 AlertClosed(
-                    **_ids(alert, now), by=by, comment=comment, acknowledged=alert.acknowledged
+                    **event_fields(alert, now),
+                    by=by,
+                    comment=comment,
+                    acknowledged=alert.acknowledged,
                 )
             )
             self._alerts[alert_id] = alert
@@ -322,7 +326,7 @@ class Desk:
         alert = replace(
             alert, message=message, reported_value=max(alert.reported_value, alert.value)
         )
-        run.events.append(AlertUpdated(**_ids(alert, run.now), message=message))
+        run.events.append(AlertUpdated(**event_fields(alert, run.now), message=message))
         return alert
 
     def _step(self, alert_id: int, step: Step, time_utc: datetime) -> None:
@@ -356,7 +360,8 @@ class Desk:
             self._timelines.pop(alert.alert_id, None)
 
 
-def _ids(alert: Alert, now: datetime) -> dict[str, object]:
+def event_fields(alert: Alert, now: datetime) -> dict[str, Any]:
+    """The fields every event of an alert carries."""
     return {
         "time_utc": now,
         "alert_id": alert.alert_id,

@@ -23,7 +23,7 @@ from command.alerts.conditions import (
     judge_rise,
     judge_silence,
 )
-from command.alerts.desk import Desk, Outcome, ResponseRequest, Run
+from command.alerts.desk import Desk, Outcome, ResponseRequest, Run, event_fields
 from command.alerts.places import Place, ZoneIndex, station_place
 from command.alerts.rules import (
     ALL_POLLUTANTS,
@@ -312,11 +312,7 @@ class AlertEngine(Desk):
         self._timelines[alert_id] = Timeline(alert_id).with_step(Step.RAISED, run.now)
         run.events.append(
             AlertRaised(
-                time_utc=run.now,
-                alert_id=alert_id,
-                rule=rule.name,
-                place=place.key,
-                pollutant=pollutant,
+                **event_fields(alert, run.now),
                 level=rule.level,
                 value=firing.value,
                 message=message,
@@ -401,14 +397,7 @@ class AlertEngine(Desk):
         )
         run.events.append(
             AlertEscalated(
-                time_utc=run.now,
-                alert_id=alert.alert_id,
-                rule=alert.rule,
-                place=alert.place,
-                pollutant=alert.pollutant,
-                level=level,
-                value=alert.value,
-                message=message,
+                **event_fields(alert, run.now), level=level, value=alert.value, message=message
             )
         )
         return alert

@@ -5,51 +5,23 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 
 from command.alerts.response import ResponsePlan
 from sensors.cube_trajectory import DroneSample
-from simulator.world import World, parse_world
+from simulator.world import World
+from tests.sensors.flights import single_source_world
 
 EARTH_RADIUS_M = 6_378_137.0
 
 
 def stack_world(lat: float, lon: float, gust_mps: float = 0.0, veer_deg: float = 0.0) -> World:
-    """One 45 m stack (SO2 18 g/s) at lat/lon; wind 3 m/s from 225° (south-west), class D."""
-    return parse_world(
-        {
-            "name": "one stack",
-            "origin": {"lat": 36.6425, "lon": 116.9275, "alt_m": 30.0},
-            "wind": {
-                "speed_mps": 3.0,
-                "from_deg": 225.0,
-                "gust_mps": gust_mps,
-                "veer_deg": veer_deg,
-                "stability": "D",
-                "urban": True,
-                "seed": 7,
-            },
-            "background": {
-                "pm2_5": 38.0,
-                "pm10": 70.0,
-                "so2": 9.0,
-                "no2": 28.0,
-                "co": 0.6,
-                "o3": 85.0,
-                "voc": 40.0,
-            },
-            "sources": [
-                {
-                    "id": "S1",
-                    "lat": lat,
-                    "lon": lon,
-                    "stack_height_m": 45.0,
-                    "emissions_g_s": {"so2": 18.0, "no2": 14.0},
-                }
-            ],
-        }
-    )
+    """The sensors tests' one-stack world (45 m, SO2 18 g/s; wind 3 m/s from 225°, class D)
+    with its stack moved to lat/lon."""
+    world = single_source_world(gust_mps, veer_deg)
+    return replace(world, sources=(replace(world.sources[0], lat=lat, lon=lon),))
 
 
 def downwind_point(world: World, distance_m: float) -> tuple[float, float]:
