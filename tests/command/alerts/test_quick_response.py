@@ -4,13 +4,15 @@ events and samples come back, the source is traced and every step is timed."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from command.alerts.engine import AlertEngine
 from command.alerts.response import ResponsePlanner
 from command.alerts.rules import Pattern, build_rule
 from command.alerts.source import trace_for_alert
-from command.alerts.state import ResponseState
+from command.alerts.state import EngineState, ResponseState
 from command.alerts.timeline import Step, response_figures
 from command.events.types import (
     AlertRaised,
@@ -102,6 +104,8 @@ def test_an_automatic_response_from_reading_to_source_with_every_step_timed(zone
         Step.SOURCE_ESTIMATED,
         Step.ACKNOWLEDGED,
     ]
+    saved = json.loads(json.dumps(engine.state().to_dict()))
+    assert EngineState.from_dict(saved) == engine.state()  # the estimate and timings persist
     figures = {f.name: f for f in response_figures(engine.timelines())}
     assert figures["raised → airborne"].median_s == pytest.approx(18.0)
     assert figures["airborne → on_scene"].median_s == pytest.approx(102.0)
