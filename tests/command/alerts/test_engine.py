@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from command.alerts.desk import MAX_COMMENT, AlertActionError
 from command.alerts.engine import AlertEngine
@@ -262,3 +264,28 @@ def test_a_bad_saved_state_is_refused_naming_the_key(change, words) -> None:
     change(data)
     with pytest.raises(StateError, match=words):
         EngineState.from_dict(data)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(36.6590, 36.6610),
+            st.floats(116.9590, 116.9610),
+            st.sampled_from(["so2", "no2"]),
+            st.floats(0.0, 1000.0),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_open_alerts_are_exactly_the_places_and_pollutants_that_fired(samples) -> None:
+    engine = AlertEngine([_rule("d", kind="drone_sample", pollutants=["so2", "no2"], above=500.0)])
+    index = ZoneIndex()
+    raised = 0
+    for k, (lat, lon, pollutant, value) in enumerate(samples):
+        out = engine.observe(drone(lat, lon, **{pollutant: value}), at(k / 60))
+        raised += sum(isinstance(e, AlertRaised) for e in out.events)
+    fired = {(index.sample_place(lat, lon).key, p) for lat, lon, p, v in samples if v > 500.0}
+    assert {(a.place, a.pollutant) for a in engine.open_alerts()} == fired
+    assert raised == len(fired)
