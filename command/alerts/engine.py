@@ -250,6 +250,7 @@ class AlertEngine(Desk):
             active_rules=_with(alert.active_rules, rule.name),
             rules=_with(alert.rules, rule.name),
             cleared_utc=None,
+            firing_since_utc=run.now if was_cleared else alert.firing_since_utc,
         )
         if own:
             alert = replace(alert, value=firing.value, category=firing.category)
@@ -302,6 +303,7 @@ class AlertEngine(Desk):
             basis_category=firing.category,
             raised_utc=run.now,
             last_fired_utc=run.now,
+            firing_since_utc=run.now,
             message=message,
             rules=(rule.name,),
             active_rules=(rule.name,),
@@ -373,7 +375,7 @@ class AlertEngine(Desk):
         ]
         if not limits:
             return ""
-        since = alert.escalated_utc or alert.raised_utc
+        since = alert.firing_since_utc or alert.escalated_utc or alert.raised_utc
         minutes = (now - since).total_seconds() / 60.0
         return f"persisting for {minutes:.0f} min" if minutes >= min(limits) else ""
 
@@ -393,6 +395,7 @@ class AlertEngine(Desk):
             basis_category=alert.category,
             reported_value=max(alert.reported_value, alert.value),
             escalated_utc=run.now,
+            firing_since_utc=run.now,
             message=message,
         )
         run.events.append(

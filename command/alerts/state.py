@@ -56,6 +56,7 @@ class Alert:
     rules: tuple[str, ...]  # every rule that fired here
     active_rules: tuple[str, ...]  # rules whose latest judgement fired
     firings: int = 1
+    firing_since_utc: datetime | None = None  # firing without a let-up since (persistence)
     escalated_utc: datetime | None = None
     cleared_utc: datetime | None = None  # set while no rule fires (it stays open)
     response: Response = Response.NONE

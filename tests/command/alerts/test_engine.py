@@ -120,6 +120,10 @@ def test_escalates_when_it_persists_and_not_once_cleared() -> None:
     assert engine.tick(at(400)).events == ()
     (alert,) = engine.open_alerts()
     assert alert.cleared and alert.level == 3
+    again = engine.observe(station(minutes=420, pm2_5=80.0), at(420))  # the clock starts anew
+    assert not any(isinstance(e, AlertEscalated) for e in again.events)
+    assert engine.tick(at(539)).events == ()
+    assert [e.level for e in engine.tick(at(540)).events] == [4]
 
 
 def test_a_higher_level_rule_firing_escalates_the_shared_alert() -> None:
