@@ -28,6 +28,14 @@ class ChoiceStats:
 
 
 @dataclass(frozen=True)
+class Pick:
+    """The drone chosen and how long its sortie is expected to take (s)."""
+
+    vehicle: str
+    sortie_s: float
+
+
+@dataclass(frozen=True)
 class _Candidate:
     vehicle: VehicleState
     x_m: float
@@ -54,7 +62,7 @@ class DroneChooser:
         self._answers: OrderedDict[tuple, str | None] = OrderedDict()
         self._remembered = remembered
 
-    def choose(self, task: Task, vehicles: Sequence[VehicleState]) -> str | Hold:
+    def choose(self, task: Task, vehicles: Sequence[VehicleState]) -> Pick | Hold:
         """A free drone on the ground for the task, or why none can take it."""
         self.stats.choices += 1
         free = [v for v in vehicles if v.unavailable() is None]
@@ -69,7 +77,7 @@ class DroneChooser:
 
     def choose_airborne(
         self, task: Task, vehicles: Sequence[VehicleState], displaceable: set[int]
-    ) -> str | None:
+    ) -> Pick | None:
         """A drone flying one of the `displaceable` tasks that can take this one, or None."""
         flying = [
             v
@@ -82,9 +90,9 @@ class DroneChooser:
         if not flying:
             return None
         chosen = self._pick(task, flying)
-        return chosen if isinstance(chosen, str) else None
+        return chosen if isinstance(chosen, Pick) else None
 
-    def _pick(self, task: Task, vehicles: Sequence[VehicleState]) -> str | Hold:
+    def _pick(self, task: Task, vehicles: Sequence[VehicleState]) -> Pick | Hold:
         candidates = self._candidates(task, vehicles)
         fitting = [c for c in candidates if c.sortie_s <= c.usable_s]
         if not fitting:
@@ -97,7 +105,7 @@ class DroneChooser:
                 f"{(best.usable_s / 60) + reserve_min:.1f} min",
             )
         if len(fitting) == 1:
-            return fitting[0].vehicle.name
+            return Pick(fitting[0].vehicle.name, fitting[0].sortie_s)
         # places relative to the task: the same nest and zone ask the same question
         key = (
             round(task.work_s),
@@ -117,7 +125,8 @@ class DroneChooser:
                 self._answers.popitem(last=False)
         if answer is None:
             return Hold(Cause.BATTERY, "the allocation solver found no drone with the charge")
-        return answer
+        chosen = next(c for c in fitting if c.vehicle.name == answer)
+        return Pick(chosen.vehicle.name, chosen.sortie_s)
 
     def _candidates(self, task: Task, vehicles: Sequence[VehicleState]) -> list[_Candidate]:
         frame = LocalFrame.around(task.latitude_deg, task.longitude_deg)

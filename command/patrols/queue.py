@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from command.events.types import Event
 from command.storage import Database, DuplicateNameError
 
 from . import log
-from .choice import DroneChooser
+from .choice import DroneChooser, Pick
 from .conditions import Conditions
 from .tables import PatrolTaskRow
 from .tasks import (
@@ -58,7 +58,11 @@ class DuplicateRun(TaskError):
 
 
 class DispatchQueue:
-    """Queued work for the fleet, persisted in `patrol_tasks`; thread-safe."""
+    """Queued work for the fleet, persisted in `patrol_tasks`; thread-safe.
+
+    `critical_reserve` free drones are kept on the ground when a critical patrol falls due
+    (`critical_due`, set by the patrol scheduler) before a less urgent sortie would be back.
+    """
 
     def __init__(
         self,
@@ -67,8 +71,13 @@ class DispatchQueue:
         conditions: Conditions | None = None,
         chooser: DroneChooser | None = None,
         bus: EventBus | None = None,
+        critical_reserve: int = 0,
     ) -> None:
+        if critical_reserve < 0:
+            raise ValueError("critical_reserve must be zero or more")
         self.database = database
+        self.critical_reserve = critical_reserve
+        self.critical_due: Callable[[], datetime | None] | None = None
         self.dispatch = dispatch
         self.conditions = conditions or Conditions()
         self.chooser = chooser or DroneChooser()
@@ -157,12 +166,12 @@ class DispatchQueue:
     def pick(self, now: datetime) -> list[Decision]:
         """Decide for every pending task due by `now` and carry the decisions out."""
         with self._lock:
-            pending = self.tasks(PENDING_STATES)
-            pending = [t for t in pending if t.due_at <= now]
+            open_tasks = self.tasks(PENDING_STATES | {TaskState.FLYING})
+            pending = [t for t in open_tasks if t.state in PENDING_STATES and t.due_at <= now]
             if not pending:
                 return []
             fleet = list(self.dispatch.fleet(now))
-            flying = {t.id: t for t in self.tasks([TaskState.FLYING])}
+            flying = {t.id: t for t in open_tasks if t.state is TaskState.FLYING}
             decisions = self._decide(pending, fleet, flying, now)
             return [self._carry_out(d, now) for d in decisions]
 
@@ -184,9 +193,13 @@ class DispatchQueue:
                 continue
             vehicles = [v for v in fleet if v.name not in taken]
             chosen = self.chooser.choose(task, vehicles)
-            if isinstance(chosen, str):
-                decisions.append(Assign(task, chosen))
-                taken.add(chosen)
+            if isinstance(chosen, Pick):
+                kept = self._kept_for_critical(task, vehicles, chosen, now)
+                if kept is not None:
+                    decisions.append(Wait(task, kept))
+                    continue
+                decisions.append(Assign(task, chosen.vehicle))
+                taken.add(chosen.vehicle)
                 continue
             if task.priority <= CRITICAL:
                 displaceable = {
@@ -194,15 +207,34 @@ class DispatchQueue:
                     for t in flying.values()
                     if t.priority > task.priority and t.kind is not TaskKind.QUICK_RESPONSE
                 }
-                vehicle = self.chooser.choose_airborne(task, vehicles, displaceable)
-                if vehicle is not None:
-                    on = next(v for v in vehicles if v.name == vehicle)
+                airborne = self.chooser.choose_airborne(task, vehicles, displaceable)
+                if airborne is not None:
+                    on = next(v for v in vehicles if v.name == airborne.vehicle)
                     assert on.task_id is not None
-                    decisions.append(Preempt(vehicle, task, flying[on.task_id]))
-                    taken.add(vehicle)
+                    decisions.append(Preempt(airborne.vehicle, task, flying[on.task_id]))
+                    taken.add(airborne.vehicle)
                     continue
             decisions.append(Wait(task, chosen))
         return decisions
+
+    def _kept_for_critical(
+        self, task: Task, vehicles: Sequence[VehicleState], chosen: Pick, now: datetime
+    ) -> Hold | None:
+        """Less urgent work may not take the last `critical_reserve` free drones when a critical
+        patrol falls due before its sortie would be back."""
+        if task.priority <= CRITICAL or not self.critical_reserve or self.critical_due is None:
+            return None
+        free = sum(1 for v in vehicles if v.unavailable() is None)
+        if free > self.critical_reserve:
+            return None
+        due = self.critical_due()
+        if due is None or due > now + timedelta(seconds=chosen.sortie_s):
+            return None
+        return Hold(
+            Cause.KEPT_FOR_CRITICAL,
+            f"the last free drone{'s' if free > 1 else ''} kept for critical patrols "
+            f"(next due {due.strftime('%H:%M UTC')})",
+        )
 
     def _carry_out(self, decision: Decision, now: datetime) -> Decision:
         if isinstance(decision, Wait):

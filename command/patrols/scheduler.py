@@ -22,7 +22,7 @@ from apscheduler.job import Job
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import STATE_PAUSED, BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from command.events import EventBus, PatrolDue, PatrolSkipped
 from command.events.types import Event
@@ -31,11 +31,13 @@ from command.storage import Database
 from . import log
 from .queue import DispatchQueue, DuplicateRun
 from .tables import PatrolTaskRow
-from .tasks import Cause, Hold, NewTask, TaskKind
+from .tasks import CRITICAL, Cause, Hold, NewTask, TaskKind
 from .zones import PatrolZone, PatrolZoneError
 
 JOB_TARGET = "command.patrols.scheduler:patrol_job"
 JOB_PREFIX = "patrol:"
+LATE = timedelta(minutes=1)
+"""A run queued later than this after it came due gets the delay logged."""
 EDITABLE = frozenset(
     {"revisit_minutes", "priority", "work_s", "sensors", "latitude_deg", "longitude_deg"}
 )
@@ -106,12 +108,15 @@ class PatrolScheduler:
         self._aps = _StoreScheduler(self._changed)
         self._horizon: datetime | None = None  # nothing due before this (None: look)
         self._horizon_known = False
+        self._priorities: dict[str, int] = {}  # job id → zone priority, kept with the store
+        queue.critical_due = self.next_critical_due
         self._aps.add_jobstore(self._store, "default")
         self._lock = threading.RLock()
 
     def start(self) -> None:
         """Open the job store: the schedules stored before a restart are there again."""
         self._aps.start()
+        self._priorities = {j.id: j.kwargs["priority"] for j in self._aps.get_jobs()}
 
     def close(self) -> None:
         """Stop using the job store (the stored schedules stay)."""
@@ -139,6 +144,7 @@ class PatrolScheduler:
                 next_run_time=trigger.get_next_fire_time(None, now),
                 replace_existing=True,
             )
+            self._priorities[job_id(zone.name)] = zone.priority
 
     def sync(self, zones: Iterable[PatrolZone], now: datetime) -> dict[str, list[str]]:
         """Make the schedules match the zones: add new ones, edit changed ones (keeping their
@@ -204,6 +210,7 @@ class PatrolScheduler:
                 if job.next_run_time is not None:
                     changes["next_run_time"] = trigger.get_next_fire_time(None, now)
             self._aps.modify_job(job.id, **changes)
+            self._priorities[job.id] = checked.priority
             return self.get(zone)
 
     def pause(self, zone: str, now: datetime, reason: str = "paused") -> None:
@@ -234,6 +241,7 @@ class PatrolScheduler:
                     return
                 raise ScheduleError(f"zone {zone!r} has no patrol schedule")
             self._aps.remove_job(job_id(zone))
+            self._priorities.pop(job_id(zone), None)
 
     def get(self, zone: str) -> PatrolSchedule:
         """One zone's schedule (ScheduleError when it has none)."""
@@ -250,6 +258,17 @@ class PatrolScheduler:
                 self._horizon = self._store.get_next_run_time()
                 self._horizon_known = True
             return self._horizon
+
+    def next_critical_due(self) -> datetime | None:
+        """When the next critical patrol comes due (None: none scheduled)."""
+        ids = [i for i, p in self._priorities.items() if p <= CRITICAL]
+        if not ids:
+            return None
+        table = self._store.jobs_t
+        query = select(func.min(table.c.next_run_time)).where(table.c.id.in_(ids))
+        with self.database.reading() as session:
+            stamp = session.execute(query).scalar()
+        return None if stamp is None else datetime.fromtimestamp(stamp, UTC)
 
     def _changed(self) -> None:
         """A schedule changed: look in the store again, and wake the clock."""
@@ -271,12 +290,13 @@ class PatrolScheduler:
                 run_times = job._get_run_times(now)
                 if not run_times:
                     continue
+                coalesced = job.coalesce and len(run_times) > 1
+                if coalesced:
+                    self._coalesced(job, run_times, now)
                 if job.coalesce:
-                    if len(run_times) > 1:
-                        self._coalesced(job, run_times, now)
                     run_times = run_times[-1:]
                 for run_time in run_times:
-                    event = self._run(job, run_time, now)
+                    event = self._run(job, run_time, now, coalesced)
                     if event is not None:
                         events.append(event)
                 following = job.trigger.get_next_fire_time(run_times[-1], now)
@@ -285,13 +305,14 @@ class PatrolScheduler:
                     self._store.update_job(job)
                 else:
                     self._aps.remove_job(job.id)
+                    self._priorities.pop(job.id, None)
             self._horizon_known = False
         if self.bus is not None:
             for event in events:
                 self.bus.publish(event)
         return events
 
-    def _run(self, job: Job, run_time: datetime, now: datetime) -> Event | None:
+    def _run(self, job: Job, run_time: datetime, now: datetime, noted: bool) -> Event | None:
         zone: str = job.kwargs["zone"]
         grace = job.misfire_grace_time
         if grace is not None and now - run_time > timedelta(seconds=grace):
@@ -330,6 +351,13 @@ class PatrolScheduler:
             )
         except DuplicateRun:
             return None
+        late = now - run_time
+        if late > LATE and not noted:
+            hold = Hold(
+                Cause.RESTART,
+                f"queued {late.total_seconds() / 60:.0f} min after it came due: not running",
+            )
+            self._note(zone, hold, run_time, task.id, until=now)
         return PatrolDue(time_utc=now, zone=zone, priority=task.priority, task_id=task.id)
 
     def _coalesced(self, job: Job, run_times: list[datetime], now: datetime) -> None:
@@ -348,9 +376,16 @@ class PatrolScheduler:
             ).first()
         return found is not None
 
-    def _note(self, zone: str, hold: Hold, now: datetime, task_id: int | None = None) -> None:
+    def _note(
+        self,
+        zone: str,
+        hold: Hold,
+        now: datetime,
+        task_id: int | None = None,
+        until: datetime | None = None,
+    ) -> None:
         with self.database.transaction() as session:
-            log.note(session, zone, hold, now, task_id)
+            log.note(session, zone, hold, now, task_id, until)
 
     def _job(self, zone: str) -> Job:
         job = self._aps.get_job(job_id(zone))

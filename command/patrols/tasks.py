@@ -51,6 +51,7 @@ class Cause(StrEnum):
     WIND = "wind"
     WIND_UNKNOWN = "wind_unknown"
     NO_DRONE = "no_drone"  # none free (flying, link lost, reserved, airborne)
+    KEPT_FOR_CRITICAL = "kept_for_critical"  # the free drones left are kept for critical work
     SENSORS = "sensors"  # no free drone carries the payload
     BATTERY = "battery"  # no free drone has the charge for the estimate plus reserve
     REFUSED = "refused"  # the dispatcher refused the sortie (its checks)

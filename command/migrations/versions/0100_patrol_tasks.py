@@ -21,8 +21,8 @@ depends_on: str | tuple[str, ...] | None = None
 KINDS = "'patrol', 'quick_response', 'resume_remaining'"
 STATES = "'queued', 'waiting', 'assigned', 'flying', 'done', 'interrupted', 'cancelled'"
 CAUSES = (
-    "'no_fly', 'night', 'wind', 'wind_unknown', 'no_drone', 'sensors', 'battery', 'refused', "
-    "'overlap', 'paused', 'missed', 'restart'"
+    "'no_fly', 'night', 'wind', 'wind_unknown', 'no_drone', 'kept_for_critical', 'sensors', "
+    "'battery', 'refused', 'overlap', 'paused', 'missed', 'restart'"
 )
 NAME = sa.String(length=120)
 UTC_TIME = sa.DateTime(timezone=True)

@@ -31,12 +31,15 @@ class PatrolCentre:
         rules: FlyingRules | None = None,
         bus: EventBus | None = None,
         reserve_fraction: float = 0.2,
+        critical_reserve: int = 0,
     ) -> None:
         self.fleet = fleet
         self.database = open_database(sqlite_url(path))
         self.conditions = Conditions(rules or FlyingRules(wind_limit_mps=None))
         self.chooser = DroneChooser(reserve_fraction=reserve_fraction)
-        self.queue = DispatchQueue(self.database, fleet, self.conditions, self.chooser, bus)
+        self.queue = DispatchQueue(
+            self.database, fleet, self.conditions, self.chooser, bus, critical_reserve
+        )
         self.scheduler = PatrolScheduler(self.database, self.queue, bus)
         self.scheduler.start()
 
@@ -62,9 +65,10 @@ def run(
     start: datetime,
     end: datetime,
     weather: Callable[[datetime], Iterable[WindReport]] = lambda now: (),
-    step: timedelta = timedelta(minutes=5),
+    step: timedelta = timedelta(minutes=15),
 ) -> datetime:
-    """Run rounds from start to end: every `step`, and at every landing and due time between.
+    """Run rounds from start to end: every `step`, and whenever a patrol comes due or a drone
+    lands, is ready again or its link changes.
     The time it stopped at."""
     now = start
     while now < end:
@@ -72,7 +76,7 @@ def run(
             centre.conditions.report_wind(report)
         centre.round(now)
         candidates = [now + step, end]
-        for moment in (centre.scheduler.next_due(), centre.fleet.next_landing()):
+        for moment in (centre.scheduler.next_due(), centre.fleet.next_change(now)):
             if moment is not None and moment > now:
                 candidates.append(moment)
         now = min(candidates)

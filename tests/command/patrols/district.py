@@ -48,13 +48,12 @@ def zones(seed: int = 11) -> list[PatrolZone]:
 
 
 def drones() -> list[SimDrone]:
-    """Three drones; copter-3 carries no SO2 sensor; copter-2's link is down for 4 hours."""
+    """Three drones; copter-3 carries no SO2 sensor and its link is down for 4 hours."""
     out = []
     for name, (east, north) in NESTS.items():
         drone = SimDrone(name, place(east, north))
         if name == "copter-3":
             drone.sensors = frozenset({"PM2_5", "PM10", "NO2"})
-        if name == "copter-2":
             drone.link_outages = [LINK_OUTAGE]
         out.append(drone)
     return out
@@ -62,11 +61,11 @@ def drones() -> list[SimDrone]:
 
 def rules(closed_zones: list[PatrolZone]) -> FlyingRules:
     """Routine work up to 8 m/s, critical up to 12 m/s; only critical work at night; an
-    airspace closure over some zones on the fourth day (6 hours)."""
+    airspace closure over some zones on the fourth day (8 hours)."""
     area = Point(closed_zones[0].longitude_deg, closed_zones[0].latitude_deg).buffer(0.004)
     for zone in closed_zones[1:]:
         area = area.union(Point(zone.longitude_deg, zone.latitude_deg).buffer(0.004))
-    closure = NoFlyWindow("airshow", CLOSURE_START, CLOSURE_START + timedelta(hours=6), area)
+    closure = NoFlyWindow("airshow", CLOSURE_START, CLOSURE_START + timedelta(hours=8), area)
     return FlyingRules(
         wind_limit_mps=8.0,
         critical_wind_limit_mps=12.0,

@@ -20,7 +20,7 @@ class SimDrone:
 
     name: str
     nest: tuple[float, float]
-    speed_mps: float = 12.0
+    speed_mps: float = 15.0
     endurance_s: float = 2700.0
     sensors: frozenset[str] = frozenset({"PM2_5", "PM10", "SO2", "NO2"})
     swap_s: float = 300.0
@@ -127,10 +127,13 @@ class SimFleet:
         out, self._reports = sorted(self._reports, key=lambda r: r.at), []
         return out
 
-    def next_landing(self) -> datetime | None:
-        """When the next drone in the air lands."""
-        ends = [d.sortie.end for d in self.drones.values() if d.sortie is not None]
-        return min(ends, default=None)
+    def next_change(self, now: datetime) -> datetime | None:
+        """When a drone next lands, is ready after its battery swap, or its link changes."""
+        moments = [d.sortie.end for d in self.drones.values() if d.sortie is not None]
+        for d in self.drones.values():
+            moments += [d.ready_at] if d.ready_at is not None else []
+            moments += [m for span in d.link_outages + d.maintenance for m in span]
+        return min((m for m in moments if m > now), default=None)
 
     def _fly(
         self,

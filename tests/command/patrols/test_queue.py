@@ -115,7 +115,7 @@ def test_a_task_needing_a_sensor_no_free_drone_carries_waits_for_one(db_path: Pa
 def test_a_task_too_long_for_the_charge_plus_reserve_waits_naming_the_figures(
     db_path: Path,
 ) -> None:
-    fleet = SimFleet([drone("copter-1", endurance_s=1800.0)])
+    fleet = SimFleet([drone("copter-1", endurance_s=1800.0, speed_mps=12.0)])
     centre = PatrolCentre(db_path, fleet, reserve_fraction=0.2)
     try:
         task = centre.queue.enqueue(new("far", east_km=3.0, work_s=1200.0), T0)
@@ -158,7 +158,7 @@ def test_a_critical_task_preempts_a_drone_flying_lower_priority_work(
     db_path: Path, bus: EventBus
 ) -> None:
     sub = bus.subscribe("test")
-    fleet = SimFleet([drone("copter-1")])
+    fleet = SimFleet([drone("copter-1", speed_mps=12.0)])
     centre = PatrolCentre(db_path, fleet, bus=bus)
     try:
         q = centre.queue
