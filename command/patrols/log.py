@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, select, update
@@ -19,16 +20,26 @@ def open_spell(
     if current is not None and current.cause == hold.cause.value:
         return
     close_spells(session, zone, now, task_id)
+    add_spell(session, zone, hold, now, task_id)
+
+
+def add_spell(
+    session: Session, zone: str, hold: Hold, now: datetime, task_id: int | None = None
+) -> None:
+    """Start an open spell (the caller has ended the one it replaces)."""
     session.add(
         PatrolLogRow(
-            zone=zone,
-            task_id=task_id,
-            cause=hold.cause.value,
-            reason=hold.reason,
-            since=now,
-            until=None,
+            zone=zone, task_id=task_id, cause=hold.cause.value, reason=hold.reason, since=now
         )
     )
+
+
+def open_task_spells(session: Session, task_ids: Sequence[int]) -> dict[int, PatrolLogRow]:
+    """The open spell of each of these tasks, by task id."""
+    query = select(PatrolLogRow).where(
+        PatrolLogRow.task_id.in_(task_ids), PatrolLogRow.until.is_(None)
+    )
+    return {r.task_id: r for r in session.scalars(query) if r.task_id is not None}
 
 
 def close_spells(

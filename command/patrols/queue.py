@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from command.events import EventBus, TaskAssigned, TaskWaiting
@@ -78,6 +79,7 @@ class DispatchQueue:
         self.database = database
         self.critical_reserve = critical_reserve
         self.critical_due: Callable[[], datetime | None] | None = None
+        self._critical_due_now: tuple[datetime | None] | None = None
         self.dispatch = dispatch
         self.conditions = conditions or Conditions()
         self.chooser = chooser or DroneChooser()
@@ -172,8 +174,11 @@ class DispatchQueue:
                 return []
             fleet = list(self.dispatch.fleet(now))
             flying = {t.id: t for t in open_tasks if t.state is TaskState.FLYING}
+            self._critical_due_now = None
             decisions = self._decide(pending, fleet, flying, now)
-            return [self._carry_out(d, now) for d in decisions]
+            done = [self._carry_out(d, now) for d in decisions]
+            self._wait_all([d for d in done if isinstance(d, Wait)], now)
+            return done
 
     def _decide(
         self,
@@ -227,7 +232,9 @@ class DispatchQueue:
         free = sum(1 for v in vehicles if v.unavailable() is None)
         if free > self.critical_reserve:
             return None
-        due = self.critical_due()
+        if self._critical_due_now is None:  # asked once per round
+            self._critical_due_now = (self.critical_due(),)
+        (due,) = self._critical_due_now
         if due is None or due > now + timedelta(seconds=chosen.sortie_s):
             return None
         return Hold(
@@ -237,8 +244,8 @@ class DispatchQueue:
         )
 
     def _carry_out(self, decision: Decision, now: datetime) -> Decision:
+        """Assignments and pre-emptions now, one by one; waits are recorded together after."""
         if isinstance(decision, Wait):
-            self._wait(decision.task, decision.hold, now)
             return decision
         task = decision.task
         vehicle = decision.vehicle
@@ -250,8 +257,7 @@ class DispatchQueue:
                 sortie = self.dispatch.prepare(task, vehicle, now)
         except DispatchRefused as refused:
             hold = Hold(Cause.REFUSED, f"{vehicle}: {refused.reason}")
-            self._wait(self.get(task.id), hold, now)
-            return Wait(task, hold)
+            return Wait(replace(task, state=TaskState.ASSIGNED), hold)
         self._update(task.id, now, state=TaskState.FLYING, sortie_id=sortie)
         displaced = None
         if isinstance(decision, Preempt):
@@ -273,22 +279,43 @@ class DispatchQueue:
         )
         return decision
 
-    def _wait(self, task: Task, hold: Hold, now: datetime) -> None:
-        waiting = task.state is TaskState.WAITING
-        if waiting and task.cause == hold.cause.value and task.reason == hold.reason:
-            return
-        with self.database.transaction() as session:
-            row = _row(session, task.id)
-            row.state = TaskState.WAITING.value
-            row.cause = hold.cause.value
-            row.reason = hold.reason
-            row.vehicle = None
-            row.updated_at = now
-            log.open_spell(session, task.zone, hold, now, task.id)
-        if not waiting or task.cause != hold.cause.value:
-            self._publish(
-                TaskWaiting(time_utc=now, task_id=task.id, zone=task.zone, reason=hold.reason)
+    def _wait_all(self, waits: Sequence[Wait], now: datetime) -> None:
+        """Store the new wait reasons of a round in one transaction; unchanged ones are left."""
+        changed = [
+            w
+            for w in waits
+            if not (
+                w.task.state is TaskState.WAITING
+                and w.task.cause == w.hold.cause.value
+                and w.task.reason == w.hold.reason
             )
+        ]
+        if not changed:
+            return
+        ids = [w.task.id for w in changed]
+        with self.database.transaction() as session:
+            rows = {r.id: r for r in session.scalars(select(PatrolTaskRow).where(_in(ids)))}
+            spells = log.open_task_spells(session, ids)
+            for wait in changed:
+                row = rows[wait.task.id]
+                row.state = TaskState.WAITING.value
+                row.cause = wait.hold.cause.value
+                row.reason = wait.hold.reason
+                row.vehicle = None
+                row.updated_at = now
+                spell = spells.get(row.id)
+                if spell is None or spell.cause != wait.hold.cause.value:
+                    if spell is not None:
+                        spell.until = now
+                    log.add_spell(session, row.zone, wait.hold, now, row.id)
+        for wait in changed:
+            task = wait.task
+            if task.state is not TaskState.WAITING or task.cause != wait.hold.cause.value:
+                self._publish(
+                    TaskWaiting(
+                        time_utc=now, task_id=task.id, zone=task.zone, reason=wait.hold.reason
+                    )
+                )
 
     # --- what the fleet reports ------------------------------------------------------------
     def task_completed(self, task_id: int, now: datetime) -> Task:
@@ -394,6 +421,10 @@ class DispatchQueue:
     def _publish(self, event: Event) -> None:
         if self.bus is not None:
             self.bus.publish(event)
+
+
+def _in(ids: Sequence[int]) -> ColumnElement[bool]:
+    return PatrolTaskRow.id.in_(ids)
 
 
 def _row(session: Session, task_id: int) -> PatrolTaskRow:
