@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from command.events import EventBus
 from command.patrols import (
     Conditions,
@@ -22,11 +24,12 @@ from .fleet import SimFleet
 
 
 class PatrolCentre:
-    """Scheduler, queue and conditions over one database file; close() and open again."""
+    """Scheduler, queue and conditions over one database (an SQLite file or a URL); close()
+    and open again."""
 
     def __init__(
         self,
-        path: Path,
+        path: Path | URL,
         fleet: SimFleet,
         rules: FlyingRules | None = None,
         bus: EventBus | None = None,
@@ -34,7 +37,7 @@ class PatrolCentre:
         critical_reserve: int = 0,
     ) -> None:
         self.fleet = fleet
-        self.database = open_database(sqlite_url(path))
+        self.database = open_database(sqlite_url(path) if isinstance(path, Path) else path)
         self.conditions = Conditions(rules or FlyingRules(wind_limit_mps=None))
         self.chooser = DroneChooser(reserve_fraction=reserve_fraction)
         self.queue = DispatchQueue(
