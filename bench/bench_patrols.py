@@ -144,8 +144,8 @@ def main() -> None:
     )
     print(
         f"  solver: {stats.solver_runs} runs, {stats.reused} answers reused, "
-        f"{stats.choices} choices; {stats.solver_s:.1f} s = {100 * stats.solver_s / total:.0f} % "
-        "of the tick time"
+        f"{stats.choices} choices ({stats.choices / len(ticks):.0f} tasks judged per tick); "
+        f"{stats.solver_s:.1f} s = {100 * stats.solver_s / total:.0f} % of the tick time"
     )
     print(
         f"baselines: idle tick {idle_ms:.2f} ms, one committed row {commit_ms:.2f} ms; "
