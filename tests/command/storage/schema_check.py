@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
 from command.storage.models import Base
 
 EXPECTED_TABLES = {
@@ -20,7 +21,12 @@ EXPECTED_TABLES = {
     "sorties",
     "events",
     "audit_log",
+<<<<<<< HEAD
     "audit_outcomes",
+=======
+    "patrol_tasks",
+    "patrol_log",
+>>>>>>> patrols
 }
 
 
