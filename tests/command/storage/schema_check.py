@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
 import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
+import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
 
 EXPECTED_TABLES = {
@@ -21,12 +22,10 @@ EXPECTED_TABLES = {
     "sorties",
     "events",
     "audit_log",
-<<<<<<< HEAD
     "audit_outcomes",
-=======
     "patrol_tasks",
     "patrol_log",
->>>>>>> patrols
+    "users",
 }
 
 
