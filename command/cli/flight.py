@@ -19,7 +19,7 @@ from command.dispatch.wire_check import wire_problems
 from command.link import CommandError, LinkError, LinkState
 from command.storage import SortieOutcome, SortieStateError, close_sortie, list_open_sorties
 from missions.checks import Limits, blocks_upload, check_mission
-from missions.files import PlanFileError, read_plan_file
+from missions.files import PlanFileError, read_mission_file
 from missions.zones import ZoneFileError, load_zones
 
 UNREADABLE = (
@@ -56,7 +56,10 @@ def _session(args: argparse.Namespace):
 
 def _mission(args: argparse.Namespace):
     """The mission file read and checked (and fitting MAVLink), before any link is opened."""
-    mission = _read(args.mission, read_plan_file)
+    read = _read(args.mission, read_mission_file)
+    for warning in read.warnings:
+        console.print(f"warning: {warning}", highlight=False)
+    mission = read.mission
     zones = _read(args.zones, lambda path: load_zones(path).zones) if args.zones else ()
     limits = Limits(ceiling_m=args.ceiling)
     findings = check_mission(mission, zones=zones, limits=limits)
@@ -77,8 +80,8 @@ def _read(path: str, reader: Callable[[str], Any]) -> Any:
     except UNREADABLE as exc:
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         if isinstance(exc, PlanFileError | ZoneFileError | OSError) and path in text:
-            raise CliError(text, 2) from None
-        raise CliError(f"{path}: cannot be read ({text})", 2) from None
+            raise CliError(f"{text}: nothing was sent", 2) from None
+        raise CliError(f"{path}: cannot be read ({text}): nothing was sent", 2) from None
 
 
 def cmd_fleet(args: argparse.Namespace) -> int:

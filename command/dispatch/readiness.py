@@ -89,11 +89,13 @@ def battery_calibration(db: Database, vehicle: str) -> Calibration:
 
 
 def planned_battery_pct(mission: Mission, limits: Limits) -> float:
-    """The planner's estimate of the share of a full pack (%) the mission takes."""
-    estimate = estimate_flight(mission, limits.kinematics)
-    if not math.isfinite(estimate.time_s) or limits.endurance_s <= 0:
+    """The planner's estimate (its energy model, before any calibration) of the share of a full
+    pack (%) the mission takes; infinite when the mission never ends or cannot be estimated."""
+    model = limits.battery.calibrated(1.0)
+    estimate = estimate_flight(mission, limits.kinematics, energy=model)
+    if not estimate.complete or not math.isfinite(estimate.energy_mah):
         return math.inf
-    return 100.0 * estimate.time_s / limits.endurance_s
+    return model.percent_of_pack(estimate.energy_mah)
 
 
 def battery_check(

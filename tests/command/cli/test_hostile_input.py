@@ -149,7 +149,7 @@ def test_a_read_only_command_creates_no_folder_and_no_database(tmp_path: Path, c
     [
         ({"command": 10**30, "frame": 3, "params": [0, 0, 0, 0, 0, 0, 0]}, "command"),
         ({"command": 16, "frame": 300, "params": [0, 0, 0, 0, HOME[0], HOME[1], 30]}, "frame"),
-        ({"command": 183, "frame": 2, "params": [1e39, 0, 0, 0, 0, 0, 0]}, "float32"),
+        ({"command": 183, "frame": 2, "params": [1e39, 0, 0, 0, 0, 0, 0]}, "32-bit float"),
     ],
 )
 def test_a_mission_that_does_not_fit_mavlink_is_refused_before_any_link(

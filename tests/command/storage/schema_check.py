@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
+import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
 
 EXPECTED_TABLES = {
@@ -21,6 +23,9 @@ EXPECTED_TABLES = {
     "events",
     "audit_log",
     "audit_outcomes",
+    "patrol_tasks",
+    "patrol_log",
+    "users",
 }
 
 

@@ -1,0 +1,212 @@
+"""The command centre's configuration: a TOML file (or the embedded defaults), checked whole
+before anything starts. A bad file is refused with the key named (`centre.toml: vehicles[1].connect:
+...`); relative paths are taken from the file's own folder, never from the working directory.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VehicleConfig(_Section):
+    """One drone the centre links to."""
+
+    name: str = Field(min_length=1, max_length=64)
+    connect: str = Field(min_length=1, max_length=256)
+    signing_key: str | None = None
+    payload: tuple[str, ...] = ("pm2_5", "pm10", "so2", "no2", "co", "o3", "voc")
+    camera: bool = True
+
+    @field_validator("connect")
+    @classmethod
+    def _connection_string(cls, value: str) -> str:
+        from command.link.address import parse_connection_string
+        from command.link.errors import ConnectionStringError
+
+        try:
+            parse_connection_string(value)
+        except ConnectionStringError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("signing_key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from command.link.signing import SigningKey, SigningKeyError
+
+        try:
+            SigningKey.from_config(value)
+        except SigningKeyError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+
+class FeedConfig(_Section):
+    """A station feed the centre follows and appends to the station cube as it grows."""
+
+    name: str = Field(min_length=1, max_length=64)
+    path: Path
+    layout: str = "auto"
+    metadata: Path | None = None
+
+
+class LimitsConfig(_Section):
+    """What may fly: height ceiling above home (m), battery reserve and start minimum (%), wind
+    limit (m/s), whether patrols fly at night."""
+
+    ceiling_m: float = Field(default=120.0, gt=0, le=500)
+    reserve_pct: float = Field(default=25.0, ge=5, le=90)
+    min_start_battery_pct: float = Field(default=60.0, ge=10, le=100)
+    wind_limit_mps: float = Field(default=10.0, gt=0, le=40)
+    fly_at_night: bool = False
+
+
+class SchedulerConfig(_Section):
+    """Patrol scheduling: on or off, the local time zone of the bureau."""
+
+    enabled: bool = True
+    timezone: str = "Asia/Shanghai"
+
+
+class AlertsConfig(_Section):
+    """Alert rules file and whether a bad rule stops the centre from starting."""
+
+    rules: Path | None = None
+    strict: bool = False
+
+
+class CentreConfig(_Section):
+    """Everything the command centre is built from."""
+
+    var_dir: Path = Path("var")
+    database_url: str | None = None
+    cubes_dir: Path | None = None
+    tracks_dir: Path | None = None
+    zones: Path | None = None
+    actor: str = Field(default="centre", min_length=1, max_length=64)
+    heartbeat_hz: float = Field(default=1.0, gt=0, le=50)
+    link_wait_s: float = Field(default=30.0, gt=0, le=600)
+    vehicles: tuple[VehicleConfig, ...] = ()
+    feeds: tuple[FeedConfig, ...] = ()
+    limits: LimitsConfig = LimitsConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+    alerts: AlertsConfig = AlertsConfig()
+
+    @field_validator("heartbeat_hz")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CentreConfig:
+        for what, items in (("vehicles", self.vehicles), ("feeds", self.feeds)):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                if item.name in seen:
+                    raise ValueError(f"{what}[{i}].name: {item.name!r} is used twice")
+                seen.add(item.name)
+        return self
+
+    # --- derived paths ----------------------------------------------------------------------
+    @property
+    def cubes_path(self) -> Path:
+        """Where the zarr cubes live."""
+        return self.cubes_dir or self.var_dir / "cubes"
+
+    @property
+    def tracks_path(self) -> Path:
+        """Where each sortie's track file is written."""
+        return self.tracks_dir or self.var_dir / "tracks"
+
+    @property
+    def database(self) -> str:
+        """The database URL: the configured one, else an SQLite file under var_dir."""
+        return self.database_url or f"sqlite+pysqlite:///{self.var_dir / 'ecopatrol.sqlite'}"
+
+
+_PATH_KEYS = {
+    (): ("var_dir", "cubes_dir", "tracks_dir", "zones"),
+    ("alerts",): ("rules",),
+    ("feeds", "*"): ("path", "metadata"),
+}
+
+
+def load_config(path: str | Path, model: type[BaseModel] = CentreConfig) -> Any:
+    """Read and check a TOML config file; relative paths are resolved against its folder."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return config_from_mapping(raw, model, source=str(path), base=path.resolve().parent)
+
+
+def config_from_mapping(
+    raw: Mapping[str, Any],
+    model: type[BaseModel] = CentreConfig,
+    *,
+    source: str = "config",
+    base: Path | None = None,
+) -> Any:
+    """Check a parsed configuration; errors name `source` and the key path."""
+    data = _resolve_paths(dict(raw), base) if base is not None else dict(raw)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    def fix(table: Any, keys: tuple[str, ...]) -> None:
+        if not isinstance(table, dict):
+            return
+        for key in keys:
+            value = table.get(key)
+            if isinstance(value, str) and value and not Path(value).is_absolute():
+                table[key] = str(base / value)
+
+    for where, keys in _PATH_KEYS.items():
+        if not where:
+            fix(data, keys)
+        elif where[-1] == "*":
+            items = data.get(where[0])
+            for item in items if isinstance(items, list) else ():
+                fix(item, keys)
+        else:
+            fix(data.get(where[0]), keys)
+    return data
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ""
+        for part in error["loc"]:
+            key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {key or '(top level)'}: {message}")
+    return "; ".join(lines)
