@@ -39,7 +39,7 @@ from missions.planner import (  # the planner's own stages, so responses fly as 
 from missions.routing import Point2, path_length
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
-from sensors.tracing import WindObs
+from sensors.analysis.tracing import WindObs
 
 
 class ResponseRefused(ValueError):

@@ -1,7 +1,16 @@
 """AQI science: HJ 633-2026 / HJ 633-2012 / US EPA indices, scalar and vectorised, and averaging."""
 
 from sensors.aqi.categories import Category, categories, category
-from sensors.aqi.scalar import COLUMNS, LABELS, MODE_COLUMNS, MODES, AqiResult, aqi, iaqi
+from sensors.aqi.scalar import (
+    COLUMNS,
+    LABELS,
+    MODE_COLUMNS,
+    MODES,
+    AqiResult,
+    aqi,
+    iaqi,
+    pollutant_of,
+)
 from sensors.aqi.tables import STANDARDS
 from sensors.aqi.vector import AqiArrays, aqi_arrays, aqi_dataset, iaqi_array
 
@@ -21,4 +30,5 @@ __all__ = [
     "category",
     "iaqi",
     "iaqi_array",
+    "pollutant_of",
 ]
