@@ -67,6 +67,7 @@ class CubeStore:
             raise CubeError(f"{self.path}: no cube here")
         recover(self.path)
         self.group = zarr.open_group(str(self.path), mode="r+")
+        self._arrays: dict[str, zarr.Array] | None = None
 
     @classmethod
     def create(
@@ -106,8 +107,10 @@ class CubeStore:
         return dict(self.group.attrs)
 
     def arrays(self) -> dict[str, zarr.Array]:
-        """The group's arrays by name."""
-        return {name: arr for name, arr in self.group.arrays()}
+        """The group's arrays by name (listed once: this store is their one writer)."""
+        if self._arrays is None:
+            self._arrays = {name: arr for name, arr in self.group.arrays()}
+        return dict(self._arrays)
 
     def cut_uncommitted(self) -> None:
         """Shrink arrays left longer than the committed sizes by an interrupted batch."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from sensors.reasons import NO_REASON, Reason
 from sensors.units import POLLUTANTS
@@ -51,10 +52,13 @@ def cell_reasons(values: np.ndarray, pollutant: str, text: np.ndarray | None = N
     r[x < 0] = Reason.NEGATIVE
     r[np.isin(x, SENTINELS) | ~np.isfinite(x)] = Reason.NAN_OR_SENTINEL
     if text is not None:
-        for i in np.flatnonzero(np.isnan(x)):
-            raw = text[odd[i]]
-            if raw:
-                r[i] = text_reason(str(raw))
+        nan = np.flatnonzero(np.isnan(x))
+        raw = np.asarray(text[odd[nan]], dtype=object)
+        written = raw != ""
+        if written.any():  # each distinct text judged once: sentinels cost what blanks cost
+            codes, distinct = pd.factorize(raw[written])
+            judged = np.array([text_reason(str(t)) for t in distinct], dtype=np.uint8)
+            r[nan[written]] = judged[codes]
     reason[odd] = r
     return reason
 

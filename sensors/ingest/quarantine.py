@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import os
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
 from pathlib import Path
 
-from sensors.reasons import Rejected
+import numpy as np
+
+from sensors.reasons import Reason, Rejected
 
 HEADER = ("file", "line", "field", "value", "reason", "detail")
 
@@ -31,6 +35,39 @@ class QuarantineFile:
         """Append rows and fsync so they are on disk with the batch they belong to."""
         if not rejected:
             return
+        source = str(self.source)
+        self._append((source, r.line, r.field, r.value, r.reason.label, r.detail) for r in rejected)
+        for r in rejected:
+            self.counts[r.reason] += 1
+
+    def write_cells(
+        self,
+        line: np.ndarray,
+        field: Sequence[str],
+        value: Sequence[str],
+        reason: np.ndarray,
+        detail: Sequence[str],
+    ) -> None:
+        """Append many rejected cells given as columns (reason as Reason codes), fsynced."""
+        if len(line) == 0:
+            return
+        labels = np.array([""] + [r.label for r in Reason], dtype=object)
+        counts = np.bincount(reason, minlength=len(labels))
+        self._append(
+            zip(
+                repeat(str(self.source)),
+                line.tolist(),
+                field,
+                value,
+                labels[reason].tolist(),
+                detail,
+                strict=False,
+            )
+        )
+        for code in np.flatnonzero(counts):
+            self.counts[Reason(int(code))] += int(counts[code])
+
+    def _append(self, rows: Iterable[Sequence[object]]) -> None:
         if self.path is None:
             self.directory.mkdir(parents=True, exist_ok=True)
             stamp = self.now.strftime("%Y%m%dT%H%M%S%fZ")
@@ -38,10 +75,7 @@ class QuarantineFile:
             with self.path.open("w", newline="", encoding="utf-8") as f:
                 csv.writer(f).writerow(HEADER)
         with self.path.open("a", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            for r in rejected:
-                w.writerow((str(self.source), r.line, r.field, r.value, r.reason.label, r.detail))
-                self.counts[r.reason] += 1
+            csv.writer(f).writerows(rows)
             f.flush()
             os.fsync(f.fileno())
 

@@ -24,7 +24,7 @@ from sensors.feeds.meta import is_metadata, read_stations
 from sensors.ingest.checks import FUTURE_TOLERANCE_S, cell_reasons, future_rows
 from sensors.ingest.quarantine import QuarantineFile
 from sensors.ingest.report import IngestReport
-from sensors.reasons import Reason, Rejected
+from sensors.reasons import Reason
 from sensors.units import POLLUTANTS
 
 Progress = Callable[[int], None]
@@ -94,7 +94,8 @@ def ingest_file(
         for p in pending:
             b = p.batch
             kept += int(((b.reason == 0) & ~b.blank).sum())
-            quarantine.write(b.rejected + _rejected_cells(b))
+            quarantine.write(b.rejected)
+            _quarantine_cells(quarantine, b)
             if progress is not None:
                 progress(b.rows)
         pending.clear()
@@ -185,24 +186,31 @@ def _stack(parts: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _rejected_cells(b: FeedBatch) -> list[Rejected]:
-    """The batch's refused cells as quarantine rows, in file order."""
+def _quarantine_cells(quarantine: QuarantineFile, b: FeedBatch) -> None:
+    """Write the batch's refused cells to the quarantine, in file order, as columns."""
     rows, cols = np.nonzero((b.reason != 0) & ~b.blank)
-    order = np.argsort(b.line[rows], kind="stable")
-    out = []
-    for i, j in zip(rows[order].tolist(), cols[order].tolist(), strict=True):
-        text = b.text[j]
-        value = str(text[i]) if text is not None and text[i] != "" else _fmt(b.value[i, j])
-        out.append(
-            Rejected(
-                int(b.line[i]),
-                b.fields[j],
-                value,
-                Reason(int(b.reason[i, j])),
-                f"station {b.station_ids[b.station_code[i]]}",
-            )
-        )
-    return out
+    if rows.size == 0:
+        return
+    order = np.lexsort((cols, b.line[rows]))
+    rows, cols = rows[order], cols[order]
+    values = np.empty(rows.size, dtype=object)
+    for j in np.unique(cols):
+        at = cols == j
+        text, r = b.text[j], rows[at]
+        shown = np.asarray(text[r], dtype=object) if text is not None else None
+        empty = np.ones(r.size, dtype=bool) if shown is None else shown == ""
+        if shown is None:
+            shown = np.empty(r.size, dtype=object)
+        shown[empty] = [_fmt(v) for v in b.value[r[empty], j].tolist()]
+        values[at] = shown
+    stations = np.char.add("station ", b.station_ids.astype(str))[b.station_code[rows]]
+    quarantine.write_cells(
+        b.line[rows],
+        np.asarray(b.fields, dtype=object)[cols].tolist(),
+        values.tolist(),
+        b.reason[rows, cols],
+        stations.tolist(),
+    )
 
 
 def _fmt(v: float) -> str:
