@@ -17,7 +17,7 @@ import pandas as pd
 from sensors.aqi import COLUMNS, STANDARDS, aqi_arrays
 from sensors.aqi.scalar import pollutant_of
 from sensors.cubes.store import CubeError
-from sensors.feeds import FeedLayout, IngestError, LayoutError, get, layouts, sniff
+from sensors.feeds import FeedLayout, IngestError, LayoutError, detect, get, layouts, sniff
 from sensors.feeds.mapping import MappingError, MappingLayout
 from sensors.ingest.checks import cell_reasons
 from sensors.reasons import Reason
@@ -144,8 +144,6 @@ def _ingest(args: argparse.Namespace) -> int:
         feed = sniff(f)
         meta = is_metadata(feed)
         if not meta and chosen is None:
-            from sensors.feeds import detect
-
             detect(feed)
         elif not meta and chosen is not None and not chosen.can_open(feed):
             raise IngestError(
