@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator import geo
+from simulator.params import ParamError, ParamStore
 from simulator.plume import STABILITY_CLASSES, plume_g_m3
 
 POLLUTANTS = ("pm2_5", "pm10", "so2", "no2", "co", "o3", "voc")
@@ -144,11 +145,19 @@ def load_world(path: str | Path | None = None) -> World:
     """Read and validate a world JSON file (the default world when path is None)."""
     p = Path(path) if path is not None else DEFAULT_WORLD
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_bytes().decode("utf-8")
     except OSError as exc:
         raise WorldError(str(p), "file", exc.strerror or str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise WorldError(str(p), f"byte {exc.start}", "not UTF-8 text (a JSON file is)") from exc
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WorldError(str(p), f"line {exc.lineno}", exc.msg) from exc
+    except RecursionError as exc:
+        raise WorldError(str(p), "file", "nested too deeply to be a world") from exc
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise WorldError(str(p), "file", str(exc)) from exc
     return parse_world(doc, str(p))
 
 
@@ -202,6 +211,10 @@ def parse_world(doc: Any, source: str = "<world>") -> World:
             or not math.isfinite(value)
         ):
             raise WorldError(source, f"params.{name}", f"not a number: {value!r}")
+        try:
+            ParamStore({name: float(value)})
+        except (ParamError, OverflowError) as exc:
+            raise WorldError(source, f"params.{name}", str(exc)) from exc
     return World(
         name=str(doc.get("name", Path(source).stem)),
         origin_lat=r.num(origin, "lat", "origin", None, lo=-90.0, hi=90.0),

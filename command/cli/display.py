@@ -35,11 +35,8 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
     ):
         table.add_column(col)
     for name, s in snapshots.items():
-        mission = (
-            "—"
-            if s.mission_total in (None, 0)
-            else f"{s.mission_seq or 0}/{(s.mission_total or 1) - 1}"
-        )
+        progress = s.mission_progress
+        mission = "—" if not progress or not progress[1] else f"{progress[0]}/{progress[1]}"
         battery = (
             "—"
             if s.battery_remaining_pct is None
@@ -55,7 +52,7 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
             _num(s.altitude_relative_m, ".1f"),
             _num(s.groundspeed_mps, ".1f"),
             battery,
-            f"{s.gps_fix_type}D/{s.satellites}" if s.gps_fix_type >= 2 else "no fix",
+            f"{s.gps_fix_label}/{s.satellites}" if s.gps_fix_type >= 2 else s.gps_fix_label,
             mission,
             s.status_text[:40],
         )
@@ -63,8 +60,9 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
 
 
 def progress_line(s: VehicleSnapshot, total_items: int, distance_m: float) -> str:
-    """waypoint i/N, distance flown, battery, mode, altitude — one line."""
-    seq = s.mission_seq or 0
+    """waypoint i/N, distance flown, battery, mode, altitude — one line. The vehicle's own
+    progress report is used when it has one (ArduCopter reports item 0 after the end)."""
+    seq, total_items = s.mission_progress or (s.mission_seq or 0, total_items)
     battery = "—" if s.battery_remaining_pct is None else f"{s.battery_remaining_pct}%"
     return (
         f"{s.name}: waypoint {min(seq, total_items)}/{total_items}  "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from command.dispatch import AuditedFleet
-from command.link import ConnectionStringError, Fleet, LinkState, parse_connection_string
+from command.link import ConnectionStringError, Fleet, NoHeartbeat, parse_connection_string
 from command.storage import Database, database_url, open_database
 
 
@@ -72,12 +72,10 @@ def session(
         for label, url in zip(labels, connect, strict=True):
             fleet.connect(label, url, signing_key=signing_key)
         for label in labels:
-            snap = fleet.wait_for(label, lambda s: s.link is LinkState.OK, wait_s)
-            if snap is None:
-                raise CliError(
-                    f"{label}: no heartbeat within {wait_s:.0f} s "
-                    f"(is the vehicle on {fleet.link(label).endpoint}?)"
-                )
+            try:
+                fleet.wait_until_up(label, wait_s)
+            except NoHeartbeat as exc:
+                raise CliError(str(exc)) from exc
         yield Session(db, fleet, AuditedFleet(fleet, db, actor), labels)
     finally:
         fleet.close()

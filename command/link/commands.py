@@ -184,12 +184,7 @@ class ParamSet(Exchange):
         self.deadline = now + self.timing.ack_timeout_s
 
     def on_message(self, msg: Any, io: LinkIO, now: float) -> None:
-        if msg.get_type() != "PARAM_VALUE":
-            return
-        pid = msg.param_id
-        if isinstance(pid, bytes):
-            pid = pid.decode("ascii", "replace")
-        if pid.split("\x00", 1)[0] != self.name:
+        if msg.get_type() != "PARAM_VALUE" or _param_id(msg) != self.name:
             return
         if abs(msg.param_value - self.value) > 1e-6 * max(1.0, abs(self.value)):
             self.fail(ParameterError(f"{self.name}: vehicle kept {msg.param_value}"))
@@ -203,6 +198,53 @@ class ParamSet(Exchange):
             self.fail(ParameterError(f"{self.name}: no PARAM_VALUE after {self.sends} sends"))
         else:
             self._send(io, now)
+
+
+class ParamRead(Exchange):
+    """PARAM_REQUEST_READ until the PARAM_VALUE arrives; the result is the value."""
+
+    label = "parameter read"
+
+    def __init__(self, name: str, timing: CommandTiming | None = None) -> None:
+        super().__init__()
+        if not name or len(name) > 16:
+            raise ParameterError(f"parameter name must be 1..16 characters: {name!r}")
+        self.name = name
+        self.timing = timing or CommandTiming()
+        self.sends = 0
+        self.deadline = 0.0
+
+    def start(self, io: LinkIO, now: float) -> None:
+        self._send(io, now)
+
+    def _send(self, io: LinkIO, now: float) -> None:
+        io.mav.param_request_read_send(
+            io.target_system, io.target_component, self.name.encode(), -1
+        )
+        self.sends += 1
+        self.deadline = now + self.timing.ack_timeout_s
+
+    def on_message(self, msg: Any, io: LinkIO, now: float) -> None:
+        if msg.get_type() == "PARAM_VALUE" and _param_id(msg) == self.name:
+            self.finish(float(msg.param_value))
+
+    def poll(self, io: LinkIO, now: float) -> None:
+        if self.done or now < self.deadline:
+            return
+        if self.sends > self.timing.retries:
+            self.fail(
+                ParameterError(f"{self.name}: no PARAM_VALUE after {self.sends} requests "
+                               "(the vehicle does not know this parameter)")
+            )  # fmt: skip
+        else:
+            self._send(io, now)
+
+
+def _param_id(msg: Any) -> str:
+    pid = msg.param_id
+    if isinstance(pid, bytes):
+        pid = pid.decode("ascii", "replace")
+    return pid.split("\x00", 1)[0]
 
 
 class CallOnLink(Exchange):
