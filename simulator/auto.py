@@ -17,26 +17,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from simulator.auto_nav import AutoView, NavCommand
 from simulator.events import CurrentChanged, Event, ItemReached, StatusText
-from simulator.flight import Kinematics, Limits
-from simulator.guidance import Guidance, hold, landing
-from simulator.mission import TERRAIN_FRAMES, Item, MissionStore
+from simulator.guidance import Guidance, hold
+from simulator.mission import Item, MissionStore
 from simulator.mission_storage import type_name
-from simulator.params import ParamStore
-from simulator.rtl import ReturnToLaunch, RtlStart
 
 C = mavlink
 SEV_INFO = C.MAV_SEVERITY_INFO
 MAX_JUMP_HOPS = 255
 """A chain of jumps longer than this ends the mission (it would never reach a command)."""
-ARRIVE_ALT_M = 1.0
-"""Within this height of a waypoint's altitude counts as there."""
-OTHER_RADIUS_M = 1.0
-"""Acceptance radius of positional commands other than waypoints."""
 SELF_VERIFIED = frozenset(
     {
         C.MAV_CMD_DO_GRIPPER,
@@ -56,20 +49,6 @@ SELF_VERIFIED = frozenset(
     }
 )
 """DO commands the mission engine completes itself: no MISSION_ITEM_REACHED for them."""
-FLOWN = frozenset(
-    {
-        C.MAV_CMD_NAV_WAYPOINT,
-        C.MAV_CMD_NAV_SPLINE_WAYPOINT,
-        C.MAV_CMD_NAV_TAKEOFF,
-        C.MAV_CMD_NAV_LOITER_UNLIM,
-        C.MAV_CMD_NAV_LOITER_TIME,
-        C.MAV_CMD_NAV_LOITER_TURNS,
-        C.MAV_CMD_NAV_RETURN_TO_LAUNCH,
-        C.MAV_CMD_NAV_LAND,
-        C.MAV_CMD_NAV_DELAY,
-    }
-)
-"""Navigation commands this copter flies; others are announced and skipped, as ArduCopter does."""
 
 
 class MissionState(Enum):
@@ -78,18 +57,6 @@ class MissionState(Enum):
     STOPPED = "stopped"
     RUNNING = "running"
     COMPLETE = "complete"
-
-
-class AutoPhase(Enum):
-    """What the active navigation command is doing."""
-
-    TAKEOFF = "takeoff"
-    CLIMB = "climb"  # leaving the ground for a command that is not a take-off
-    GOTO = "goto"
-    HOLD = "hold"  # waypoint delay, loiter time, unlimited loiter, NAV_DELAY
-    ORBIT = "orbit"
-    RTL = "rtl"
-    DESCEND = "descend"
 
 
 @dataclass(frozen=True)
@@ -124,40 +91,6 @@ class AutoStep:
     effects: tuple[Effect, ...] = ()
 
 
-class AutoView(Protocol):
-    """What the executor reads of the vehicle (it never changes it)."""
-
-    t: float
-    kin: Kinematics
-    landed: bool
-    params: ParamStore
-    missions: MissionStore
-
-    @property
-    def limits(self) -> Limits: ...
-
-    def to_local(self, lat: float, lon: float) -> tuple[float, float]: ...
-
-    def height_from_frame(self, frame: int, z: float) -> float: ...
-
-    def rtl_start(self) -> RtlStart: ...
-
-
-@dataclass
-class _Nav:
-    """The active navigation command and its progress."""
-
-    item: Item
-    phase: AutoPhase
-    target: tuple[float, float, float]
-    until_s: float = 0.0  # end of a hold (0: hold until told otherwise)
-    centre: tuple[float, float] = (0.0, 0.0)
-    angle: float = 0.0
-    turned: float = 0.0
-    rtl: ReturnToLaunch | None = None
-    started: bool = True
-
-
 @dataclass
 class _Do:
     item: Item
@@ -169,7 +102,8 @@ class MissionRun:
     """Progress through the mission of one copter (AP_Mission's state and ModeAuto's)."""
 
     state: MissionState = MissionState.STOPPED
-    nav: _Nav | None = None
+    nav: NavCommand | None = None
+    next_seq: int = 0  # while stopped: the navigation command a resume starts from
     do: _Do | None = None
     do_all_done: bool = False
     paused: tuple[float, float, float] | None = None
@@ -191,7 +125,7 @@ class MissionRun:
     @property
     def current_seq(self) -> int:
         """The navigation command's seq (0 when there is none, e.g. after the end)."""
-        return self.nav.item.seq if self.nav is not None else 0
+        return self.nav.item.seq if self.nav is not None else self.next_seq
 
     @property
     def running(self) -> bool:
@@ -201,10 +135,7 @@ class MissionRun:
     @property
     def landing(self) -> bool:
         """Whether the active command is bringing the vehicle down to land."""
-        nav = self.nav
-        if nav is None or not self.running:
-            return False
-        return nav.phase is AutoPhase.DESCEND or (nav.rtl is not None and nav.rtl.landing)
+        return self.running and self.nav is not None and self.nav.landing
 
     # --- control -----------------------------------------------------------------------------
     def reset(self) -> tuple[Effect, ...]:
@@ -218,18 +149,20 @@ class MissionRun:
         self.state = MissionState.RUNNING
         self.jumps, self.paused, self.do = {}, None, None
         self._drop_nav()
-        self._advance_nav(v, 1)
+        if not self._advance_nav(v, 1):
+            self._complete(v)
         return self._flush()
 
     def start_or_resume(self, v: AutoView) -> tuple[Effect, ...]:
         """Entering AUTO: restart (MIS_RESTART, or after the end) or carry on where it was."""
-        if self.state is MissionState.COMPLETE or v.params["MIS_RESTART"] or self.nav is None:
+        seq = self.current_seq
+        if self.state is MissionState.COMPLETE or v.params["MIS_RESTART"] or not seq:
             return self.start(v)
         self.state = MissionState.RUNNING
         self.paused = None
-        seq = self.nav.item.seq
         self._drop_nav()
-        self._advance_nav(v, seq)
+        if not self._advance_nav(v, seq):
+            self._complete(v)
         return self._flush()
 
     def stop(self) -> None:
@@ -253,7 +186,7 @@ class MissionRun:
             if item is None:
                 return False, self._flush()
             self.state = MissionState.STOPPED
-            self._out.extend(self._set_nav(_Nav(item, AutoPhase.HOLD, _here(v), started=False)))
+            self._out.extend(self._set_nav(None, next_seq=item.seq))
             return True, self._flush()
         self._drop_nav()
         if not self._advance_nav(v, seq):
@@ -277,13 +210,14 @@ class MissionRun:
             return AutoStep(hold(*_here(v)), self._flush())
         if self.paused is not None:
             return AutoStep(hold(*self.paused), self._flush())
-        guidance, done = self._fly(v, dt)
+        guidance, done = self.nav.fly(v, dt)
         if done:
             self._finished_nav()
             if not self._advance_nav(v, self._after(self.nav)):
                 self._complete(v)
                 return AutoStep(hold(*_here(v)), self._flush())
-            guidance, _ = self._fly(v, 0.0)
+            assert self.nav is not None
+            guidance, _ = self.nav.fly(v, 0.0)
         self._update_do(v)
         return AutoStep(guidance, self._flush())
 
@@ -297,112 +231,23 @@ class MissionRun:
         return self._flush()
 
     # --- navigation commands -----------------------------------------------------------------
-    def _fly(self, v: AutoView, dt: float) -> tuple[Guidance, bool]:
-        nav = self.nav
-        assert nav is not None
-        k = v.kin
-        n, e, up = nav.target
-        if nav.phase is AutoPhase.RTL:
-            assert nav.rtl is not None
-            return nav.rtl.step(v.params, (k.north, k.east, k.up), k.groundspeed_mps, v.t), False
-        if nav.phase is AutoPhase.DESCEND:
-            return landing(v.params, k.up, (n, e)), False
-        if nav.phase is AutoPhase.TAKEOFF:
-            return hold(n, e, up), k.up >= up - 0.5
-        if nav.phase is AutoPhase.CLIMB:
-            if k.up >= up - 0.5:
-                nav.phase = AutoPhase.GOTO
-            return hold(k.north, k.east, up), False
-        if nav.phase is AutoPhase.ORBIT:
-            return self._orbit(v, nav, dt)
-        if nav.phase is AutoPhase.HOLD:
-            return hold(n, e, up), bool(nav.until_s) and v.t >= nav.until_s
-        cmd = nav.item.command
-        radius = v.params["WPNAV_RADIUS"] / 100.0
-        if cmd not in (C.MAV_CMD_NAV_WAYPOINT, C.MAV_CMD_NAV_SPLINE_WAYPOINT):
-            radius = min(radius, OTHER_RADIUS_M)
-        if math.dist((n, e), (k.north, k.east)) <= radius and abs(k.up - up) <= ARRIVE_ALT_M:
-            return hold(n, e, up), self._arrived(v, nav)
-        return hold(n, e, up), False
-
-    def _arrived(self, v: AutoView, nav: _Nav) -> bool:
-        """At the command's position: True when that completes it."""
-        item, cmd = nav.item, nav.item.command
-        if cmd in (C.MAV_CMD_NAV_WAYPOINT, C.MAV_CMD_NAV_SPLINE_WAYPOINT):
-            if item.param1 <= 0:
-                return True
-            nav.phase, nav.until_s = AutoPhase.HOLD, v.t + item.param1
-        elif cmd == C.MAV_CMD_NAV_LOITER_TIME:
-            nav.phase, nav.until_s = AutoPhase.HOLD, v.t + max(item.param1, 0.0)
-        elif cmd == C.MAV_CMD_NAV_LOITER_UNLIM:
-            nav.phase, nav.until_s = AutoPhase.HOLD, 0.0
-        elif cmd == C.MAV_CMD_NAV_LOITER_TURNS:
-            k = v.kin
-            nav.phase = AutoPhase.ORBIT
-            nav.angle = math.atan2(k.east - nav.centre[1], k.north - nav.centre[0])
-        elif cmd == C.MAV_CMD_NAV_LAND:
-            nav.phase = AutoPhase.DESCEND
-        return False
-
-    def _orbit(self, v: AutoView, nav: _Nav, dt: float) -> tuple[Guidance, bool]:
-        radius = abs(nav.item.param3) or 10.0
-        direction = -1.0 if nav.item.param3 < 0 else 1.0
-        limits = v.limits
-        speed = min(limits.speed_mps, math.sqrt(limits.accel_mps2 * radius))
-        turn = speed / radius * dt
-        nav.angle += direction * turn
-        nav.turned += turn
-        cn, ce = nav.centre
-        target = (cn + radius * math.cos(nav.angle), ce + radius * math.sin(nav.angle))
-        return Guidance(target, nav.target[2]), nav.turned >= nav.item.param1 * 2 * math.pi
-
     def _start_nav(self, v: AutoView, item: Item) -> bool:
-        """Start a navigation command; False when this copter does not fly it (skipped)."""
+        """Announce and start a navigation command; False when it is skipped."""
         self._say(f"Mission: {item.seq} {type_name(item.command)}")
-        if item.command not in FLOWN:
+        nav = NavCommand.start(v, item)
+        if nav is None:
             return False
-        k = v.kin
-        positional = not (item.x == 0 and item.y == 0)
-        n, e = v.to_local(item.lat, item.lon) if positional else (k.north, k.east)
-        up = self._height(v, item) if item.z != 0 else k.up
-        nav = _Nav(item, AutoPhase.GOTO, (n, e, up))
-        cmd = item.command
-        if cmd == C.MAV_CMD_NAV_TAKEOFF:
-            nav.phase, nav.target = AutoPhase.TAKEOFF, (k.north, k.east, max(up, 1.0))
-            if v.landed:
-                self._out.append(LeaveGround(nav.target[2]))
-        elif cmd == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
-            nav.phase, nav.rtl = AutoPhase.RTL, ReturnToLaunch(v.rtl_start(), v.params)
-        elif cmd == C.MAV_CMD_NAV_DELAY:
-            nav.phase, nav.until_s = AutoPhase.HOLD, v.t + max(item.param1, 0.0)
-            nav.target = (k.north, k.east, k.up)
-        elif cmd == C.MAV_CMD_NAV_LAND:
-            nav.target = (n, e, k.up)
-            if not positional:
-                nav.phase = AutoPhase.DESCEND
-        elif cmd == C.MAV_CMD_NAV_LOITER_TURNS:
-            radius = abs(item.param3) or 10.0
-            away = (k.north, k.east) != (n, e)
-            bearing = math.atan2(k.east - e, k.north - n) if away else 0.0
-            nav.centre = (n, e)
-            nav.target = (n + radius * math.cos(bearing), e + radius * math.sin(bearing), up)
-        if v.landed and cmd not in (C.MAV_CMD_NAV_TAKEOFF, C.MAV_CMD_NAV_DELAY):
-            nav.phase = AutoPhase.CLIMB
-            self._out.append(LeaveGround(up))
+        if nav.leaves_ground_to is not None:
+            self._out.append(LeaveGround(nav.leaves_ground_to))
         self._out.extend(self._set_nav(nav))
         return True
-
-    def _height(self, v: AutoView, item: Item) -> float:
-        if item.frame in TERRAIN_FRAMES:
-            return item.z
-        return v.height_from_frame(item.frame, item.z)
 
     def _finished_nav(self) -> None:
         assert self.nav is not None
         self._out.append(ItemReached(self.nav.item.seq))
 
     # --- sequencing (AP_Mission) -------------------------------------------------------------
-    def _after(self, nav: _Nav | None) -> int:
+    def _after(self, nav: NavCommand | None) -> int:
         return nav.item.seq + 1 if nav is not None else 1
 
     def _next_cmd(self, missions: MissionStore, seq: int) -> Item | None:
@@ -485,11 +330,11 @@ class MissionRun:
         self._out.append(MissionEnded(on_ground or v.landed))
 
     def _drop_nav(self) -> None:
-        self.nav = None
+        self.nav, self.next_seq = None, 0
 
-    def _set_nav(self, nav: _Nav | None) -> tuple[Effect, ...]:
+    def _set_nav(self, nav: NavCommand | None, next_seq: int = 0) -> tuple[Effect, ...]:
         before = self.current_seq
-        self.nav = nav
+        self.nav, self.next_seq = nav, next_seq
         return (CurrentChanged(self.current_seq),) if self.current_seq != before else ()
 
     def _say(self, text: str) -> None:

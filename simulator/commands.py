@@ -1,5 +1,6 @@
 """The MAVLink commands a simulated copter carries out (COMMAND_LONG / COMMAND_INT), each
-answered with a MAV_RESULT as ArduCopter answers it; unknown commands are UNSUPPORTED.
+answered with a MAV_RESULT as ArduCopter answers it (unknown commands are UNSUPPORTED), and the
+DO commands of a mission as the mission reaches them.
 
 A command sees a narrow context: the copter (changed only through its methods), the stream
 schedule of the channel it came on, and a way to answer the asking ground station.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from simulator.mission import Item
 from simulator.modes import Mode
 from simulator.telemetry import NAMES_BY_ID, StreamSchedule
 
@@ -161,3 +163,25 @@ _VEHICLE: dict[int, Callable[[Copter, list[float], int], bool]] = {
     C.MAV_CMD_DO_SET_ROI_NONE: _done(lambda c, p: c.set_roi(None)),
 }
 """Commands that act on the vehicle: handler(copter, params, frame) -> accepted."""
+
+
+def mission_do(c: Copter, item: Item) -> None:
+    """Carry out a mission's DO command as the mission reaches it."""
+    cmd = item.command
+    if cmd == C.MAV_CMD_DO_CHANGE_SPEED and item.param2 > 0 and int(item.param1) in (0, 1):
+        c.change_speed(item.param2)
+    elif cmd == C.MAV_CMD_DO_SET_ROI:
+        c.set_roi((item.lat, item.lon))
+    elif cmd == C.MAV_CMD_DO_DIGICAM_CONTROL and item.x == 1:
+        c.trigger_camera()
+    elif cmd == C.MAV_CMD_DO_SET_CAM_TRIGG_DIST:
+        c.set_trigger_distance(item.param1)
+    elif cmd == C.MAV_CMD_IMAGE_START_CAPTURE:
+        c.start_capture(item.param2, int(item.param3))
+    elif cmd == C.MAV_CMD_IMAGE_STOP_CAPTURE:
+        c.stop_capture()
+    elif cmd == C.MAV_CMD_DO_SET_HOME:
+        here = item.param1 == 1 or (item.x == 0 and item.y == 0)
+        c.set_home(None if here else (item.lat, item.lon, item.z))
+    elif cmd == C.MAV_CMD_DO_FENCE_ENABLE:
+        c.enable_fence(item.param1 >= 1)

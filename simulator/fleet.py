@@ -132,8 +132,7 @@ class Fleet:
         lat, lon = geo.destination(lat0, lon0, 0.0, i * config.spacing_m)
         path = config.params_dir / f"vehicle-{i + 1}.parm" if config.params_dir else None
         params = ParamStore({**world.params, "SYSID_THISMAV": i + 1}, path, config.firmware)
-        seed = config.seed * 1000 + i
-        copter = Copter(i + 1, world, lat, lon, params, seed=seed, start_unix_s=self.start_unix_s)
+        copter = Copter(i + 1, world, lat, lon, params, start_unix_s=self.start_unix_s)
         self.copters.append(copter)
         payload = Payload(world, config.seed * 1000 + 500 + i)
         link = VehicleLink(
@@ -156,9 +155,10 @@ class Fleet:
             srv.bind((self.config.host, port))
             srv.listen(8)
             srv.setblocking(False)
-        except BaseException:
+        except OSError as exc:
             srv.close()
-            raise
+            where = f"{self.config.host}:{port}"
+            raise OSError(exc.errno, f"cannot listen on {where}: {exc.strerror or exc}") from exc
         entry = _Port(i, channel, srv)
         self.ports.append(entry)
         self.sel.register(srv, selectors.EVENT_READ, ("accept", entry))

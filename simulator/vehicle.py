@@ -10,7 +10,6 @@ put in ``outbox`` as small event records.
 from __future__ import annotations
 
 import math
-import random
 from dataclasses import replace
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
@@ -19,40 +18,34 @@ from simulator import geo
 from simulator.arming import prearm_failure
 from simulator.auto import Effect, LeaveGround, MissionEnded, MissionRun, RunDo
 from simulator.camera import Camera
+from simulator.commands import mission_do
 from simulator.events import Event, HomeSet, ImageCaptured, StatusText
 from simulator.failsafe import (
+    SEV_CRITICAL,
+    SEV_INFO,
+    SEV_WARNING,
     BatteryLevel,
     FailsafeAction,
-    FailsafeInputs,
     FailsafeStatus,
     check_failsafes,
     gcs_heartbeat,
 )
-from simulator.fence import FenceGeometry, fence_breach
-from simulator.flight import GRAVITY, Battery, Kinematics, Limits, fly_toward, power_draw_a
+from simulator.fence import FenceGeometry
+from simulator.flight import Battery, Kinematics, fall, fly_toward, power_draw_a
 from simulator.guidance import Guidance, hold, landing
-from simulator.mission import AMSL_FRAMES, FENCE, MISSION, RALLY, TERRAIN_FRAMES, Item, MissionStore
-from simulator.mission_storage import Wire, keep
-from simulator.modes import REQUIRES_POSITION, SUPPORTED_MODES, Mode
+from simulator.mission import FENCE, MISSION, RALLY, Item, MissionStore
+from simulator.modes import Mode, mode_change_refusal
 from simulator.params import ParamStore
-from simulator.rtl import ReturnToLaunch, RtlStart
+from simulator.readings import RETURN_MODES, CopterReadings
+from simulator.rtl import ReturnToLaunch
 from simulator.world import World
 
-GPS_WARMUP_S = 6.0
-"""Simulated seconds from boot to a 3D GPS fix; the position estimate follows EKF_DELAY_S later."""
-EKF_DELAY_S = 2.0
-TERMINAL_FALL_MPS = 20.0
-"""Speed an unpowered quad falls at, tumbling."""
+GUST_PUSH = 0.3
+"""Share of a gust's speed that pushes the copter off its track before the controller reacts."""
 C = mavlink
-SEV_CRITICAL, SEV_WARNING, SEV_INFO = (
-    C.MAV_SEVERITY_CRITICAL,
-    C.MAV_SEVERITY_WARNING,
-    C.MAV_SEVERITY_INFO,
-)
-RETURN_MODES = frozenset({Mode.RTL, Mode.SMART_RTL})
 
 
-class Copter:
+class Copter(CopterReadings):
     """A kinematic quadcopter with ArduCopter's modes, checks and failsafes."""
 
     def __init__(
@@ -62,7 +55,6 @@ class Copter:
         lat: float,
         lon: float,
         params: ParamStore,
-        seed: int = 0,
         start_unix_s: float = 0.0,
     ) -> None:
         self.sysid = sysid
@@ -71,7 +63,6 @@ class Copter:
         self.origin = (lat, lon)
         self.ground_alt_m = world.origin_alt_m
         self.params = params
-        self.rng = random.Random(seed)
         self.kin = Kinematics()
         self.battery = Battery(capacity_mah=params["BATT_CAPACITY"])
         self.camera = Camera()
@@ -99,122 +90,11 @@ class Copter:
         self.say(SEV_INFO, f"ArduCopter V{params.firmware} (EcoPatrol SITL)")
         self.say(SEV_INFO, "Frame: QUAD/X")
 
-    # --- what the ground station reads -------------------------------------------------------
+    # --- commands ----------------------------------------------------------------------------
     def say(self, severity: int, text: str) -> None:
         """Queue a STATUSTEXT."""
         self.outbox.append(StatusText(severity, text))
 
-    def utc_at(self, t: float) -> float:
-        """Unix time (s) of boot time t."""
-        return self.start_unix_s + t
-
-    @property
-    def gps_fix(self) -> bool:
-        """Whether the GPS has a 3D fix."""
-        return self.t >= GPS_WARMUP_S and not self.params["SIM_GPS_DISABLE"]
-
-    @property
-    def position_ok(self) -> bool:
-        """Whether the EKF has a position estimate (needed by GUIDED, AUTO, LOITER, RTL…)."""
-        return self.gps_fix and self.t >= GPS_WARMUP_S + EKF_DELAY_S
-
-    @property
-    def lat_lon(self) -> tuple[float, float]:
-        """Present latitude and longitude (degrees)."""
-        return geo.destination(self.origin[0], self.origin[1], self.kin.north, self.kin.east)
-
-    @property
-    def alt_amsl_m(self) -> float:
-        """Altitude above mean sea level (m)."""
-        return self.ground_alt_m + self.kin.up
-
-    @property
-    def relative_alt_m(self) -> float:
-        """Height above home (m)."""
-        return self.alt_amsl_m - (self.home[2] if self.home else self.ground_alt_m)
-
-    def to_local(self, lat: float, lon: float) -> tuple[float, float]:
-        """North/east metres of (lat, lon) from this vehicle's origin."""
-        return geo.offset_m(self.origin[0], self.origin[1], lat, lon)
-
-    @property
-    def home_ne(self) -> tuple[float, float]:
-        """Home in local metres (the origin until home is set)."""
-        return self.to_local(self.home[0], self.home[1]) if self.home else (0.0, 0.0)
-
-    def home_item(self) -> Item:
-        """Mission item 0 as a download returns it (home, absolute altitude in centimetres)."""
-        lat, lon, alt = self.home or (0.0, 0.0, 0.0)
-        wire = Wire(C.MAV_CMD_NAV_WAYPOINT, C.MAV_FRAME_GLOBAL, (0, 0, 0, 0), round(lat * 1e7),
-                    round(lon * 1e7), alt)  # fmt: skip
-        kept = keep(wire)[1]
-        assert kept is not None
-        return Item(0, kept.frame, C.MAV_CMD_NAV_WAYPOINT, x=kept.x, y=kept.y, z=kept.z)
-
-    @property
-    def limits(self) -> Limits:
-        """Controller limits from the WPNAV_* parameters and any speed override."""
-        p = self.params
-        return Limits(
-            speed_mps=self.speed_mps if self.speed_mps else p["WPNAV_SPEED"] / 100.0,
-            accel_mps2=p["WPNAV_ACCEL"] / 100.0,
-            climb_mps=p["WPNAV_SPEED_UP"] / 100.0,
-            descent_mps=p["WPNAV_SPEED_DN"] / 100.0,
-        )
-
-    @property
-    def system_status(self) -> int:
-        """MAV_STATE for the heartbeat."""
-        if not self.position_ok:
-            return C.MAV_STATE_CALIBRATING if self.t < GPS_WARMUP_S else C.MAV_STATE_STANDBY
-        if self.failsafe.any:
-            return C.MAV_STATE_CRITICAL
-        return C.MAV_STATE_ACTIVE if self.armed else C.MAV_STATE_STANDBY
-
-    @property
-    def landing(self) -> bool:
-        """Whether the vehicle is bringing itself down to land (LAND, RTL's or a mission's)."""
-        rtl_landing = self.mode in RETURN_MODES and self.rtl is not None and self.rtl.landing
-        return (
-            self.mode is Mode.LAND or rtl_landing or (self.mode is Mode.AUTO and self.auto.landing)
-        )
-
-    def fence_breach_now(self) -> str | None:
-        """Which enabled fence the vehicle is outside of now, or None."""
-        p = self.params
-        return fence_breach(int(p["FENCE_TYPE"]), p["FENCE_ALT_MAX"], p["FENCE_RADIUS"],
-                            self.fence_geometry, (self.kin.north, self.kin.east), self.home_ne,
-                            self.relative_alt_m)  # fmt: skip
-
-    def rtl_start(self) -> RtlStart:
-        """Where a return to launch would start from now."""
-        fence = bool(self.params["FENCE_ENABLE"]) and int(self.params["FENCE_TYPE"]) & 1
-        here = (self.kin.north, self.kin.east)
-        return RtlStart(self.rally_or_home(), here, self.kin.up, bool(fence))
-
-    def rally_or_home(self) -> tuple[float, float]:
-        """RTL destination as ArduPilot picks it: the nearest rally point (within RALLY_LIMIT_KM
-        when set) unless home is closer."""
-        here = (self.kin.north, self.kin.east)
-        limit_m = self.params["RALLY_LIMIT_KM"] * 1000.0
-        best = self.home_ne
-        for r in self.missions.items(RALLY):
-            ne = self.to_local(r.lat, r.lon)
-            d = math.dist(here, ne)
-            if (limit_m <= 0 or d <= limit_m) and d < math.dist(here, best):
-                best = ne
-        return best
-
-    def height_from_frame(self, frame: int, z: float) -> float:
-        """Height above this vehicle's ground for an altitude z given in a MAV_FRAME."""
-        if frame in AMSL_FRAMES:
-            return z - self.ground_alt_m
-        if frame in TERRAIN_FRAMES:
-            return z
-        home_alt = self.home[2] if self.home else self.ground_alt_m
-        return z + home_alt - self.ground_alt_m
-
-    # --- commands ----------------------------------------------------------------------------
     def heartbeat_from_gcs(self) -> None:
         """A GCS heartbeat arrived."""
         self.last_gcs_heartbeat = self.t
@@ -223,22 +103,11 @@ class Copter:
 
     def set_mode(self, mode: int) -> bool:
         """Change flight mode as ArduCopter does; False (with a STATUSTEXT) if refused."""
-        try:
-            new = Mode(mode)
-        except ValueError:
-            self.say(SEV_WARNING, f"Mode change failed: unknown mode {mode}")
+        refusal = mode_change_refusal(mode, self.position_ok, self.armed, self.missions.has_nav())
+        if refusal:
+            self.say(SEV_WARNING, refusal)
             return False
-        if new not in SUPPORTED_MODES:
-            self.say(
-                SEV_WARNING, f"Mode change to {new.name} failed: not supported by this vehicle"
-            )
-            return False
-        if new in REQUIRES_POSITION and not self.position_ok:
-            self.say(SEV_WARNING, f"Mode change failed: {new.name} requires position")
-            return False
-        if new is Mode.AUTO and self.armed and not self.missions.has_nav():
-            self.say(SEV_WARNING, "Mode change failed: AUTO: no mission")
-            return False
+        new = Mode(mode)
         if new == self.mode:
             return True
         if self.mode is Mode.AUTO:
@@ -287,14 +156,9 @@ class Copter:
 
     def takeoff(self, alt_m: float) -> str | None:
         """GUIDED takeoff to alt_m above home; returns a refusal reason or None."""
-        if self.mode is not Mode.GUIDED:
-            return "Takeoff: mode is not GUIDED"
-        if not self.armed:
-            return "Takeoff: vehicle not armed"
-        if not self.landed:
-            return "Takeoff: already flying"
-        if alt_m <= 0:
-            return "Takeoff: altitude must be positive"
+        refusal = self.takeoff_refusal(alt_m)
+        if refusal:
+            return refusal
         self.takeoff_up = alt_m
         self.landed = False
         self.hold = (self.kin.north, self.kin.east, alt_m)
@@ -453,13 +317,8 @@ class Copter:
     def _fly(self, dt: float) -> None:
         g = self._guidance(dt)
         k = self.kin
-        wn, we = self.world.wind.vector_ne(self.t)
-        rad = math.radians(self.world.wind.from_deg)
-        mean = (
-            -self.world.wind.speed_mps * math.cos(rad),
-            -self.world.wind.speed_mps * math.sin(rad),
-        )
-        disturbance = (0.3 * (wn - mean[0]), 0.3 * (we - mean[1]))
+        gust_n, gust_e = self.world.wind.gust_ne(self.t)
+        disturbance = (GUST_PUSH * gust_n, GUST_PUSH * gust_e)
         yaw = None
         if self.roi is not None:
             yaw = geo.bearing_deg(self.roi[0] - k.north, self.roi[1] - k.east)
@@ -470,14 +329,7 @@ class Copter:
             self._touchdown()
 
     def _fall(self, dt: float) -> None:
-        k = self.kin
-        k.v_up = max(k.v_up - GRAVITY * dt, -TERMINAL_FALL_MPS)
-        k.north += k.v_north * dt
-        k.east += k.v_east * dt
-        k.up += k.v_up * dt
-        if k.up <= 0.0:
-            k.up = 0.0
-            k.v_north = k.v_east = k.v_up = 0.0
+        if fall(self.kin, dt):
             self.landed, self.landed_since = True, self.t
             self.say(SEV_CRITICAL, "Crash: vehicle hit the ground unpowered")
 
@@ -496,22 +348,17 @@ class Copter:
             self.disarm(reason="landed")
 
     def _auto_disarm(self) -> None:
-        delay = self.params["DISARM_DELAY"]
-        if (
-            delay > 0
-            and self.landed
-            and self.takeoff_up is None
-            and self.landed_since is not None
-            and not (self.mode is Mode.AUTO and self.auto.running)
-            and self.t - self.landed_since >= delay
-        ):
+        since, delay = self.landed_since, self.params["DISARM_DELAY"]
+        if since is None or not self.landed or self.takeoff_up is not None or delay <= 0:
+            return
+        if not (self.mode is Mode.AUTO and self.auto.running) and self.t - since >= delay:
             self.disarm(reason="auto disarm")
 
     # --- applying decisions ------------------------------------------------------------------
     def _apply(self, effects: tuple[Effect, ...]) -> None:
         for effect in effects:
             if isinstance(effect, RunDo):
-                self._run_do(effect.item)
+                mission_do(self, effect.item)
             elif isinstance(effect, LeaveGround):
                 self.landed = False
             elif isinstance(effect, MissionEnded):
@@ -522,32 +369,8 @@ class Copter:
             else:
                 self.outbox.append(effect)
 
-    def _run_do(self, item: Item) -> None:
-        cmd = item.command
-        if cmd == C.MAV_CMD_DO_CHANGE_SPEED and item.param2 > 0 and int(item.param1) in (0, 1):
-            self.change_speed(item.param2)
-        elif cmd == C.MAV_CMD_DO_SET_ROI:
-            self.set_roi((item.lat, item.lon))
-        elif cmd == C.MAV_CMD_DO_DIGICAM_CONTROL and item.x == 1:
-            self.trigger_camera()
-        elif cmd == C.MAV_CMD_DO_SET_CAM_TRIGG_DIST:
-            self.set_trigger_distance(item.param1)
-        elif cmd == C.MAV_CMD_IMAGE_START_CAPTURE:
-            self.start_capture(item.param2, int(item.param3))
-        elif cmd == C.MAV_CMD_IMAGE_STOP_CAPTURE:
-            self.stop_capture()
-        elif cmd == C.MAV_CMD_DO_SET_HOME:
-            here = item.param1 == 1 or (item.x == 0 and item.y == 0)
-            self.set_home(None if here else (item.lat, item.lon, item.z))
-        elif cmd == C.MAV_CMD_DO_FENCE_ENABLE:
-            self.enable_fence(item.param1 >= 1)
-
     def _check_failsafes(self) -> None:
-        b = self.battery
-        inputs = FailsafeInputs(self.t, self.landed, self.mode, b.voltage_v, b.consumed_mah,
-                                b.capacity_mah, self.last_gcs_heartbeat,
-                                self.fence_breach_now(), self.home is not None)  # fmt: skip
-        decision = check_failsafes(self.failsafe, inputs, self.params)
+        decision = check_failsafes(self.failsafe, self.failsafe_inputs(), self.params)
         self.failsafe = decision.status
         self.outbox.extend(decision.texts)
         for action in decision.actions:

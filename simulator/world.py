@@ -66,6 +66,12 @@ class Wind:
         rad = math.radians(from_deg)
         return -speed * math.cos(rad), -speed * math.sin(rad)
 
+    def gust_ne(self, t_s: float) -> tuple[float, float]:
+        """How far (m/s north, east) the air's motion at t_s departs from the mean wind."""
+        north, east = self.vector_ne(t_s)
+        rad = math.radians(self.from_deg)
+        return north + self.speed_mps * math.cos(rad), east + self.speed_mps * math.sin(rad)
+
 
 @dataclass(frozen=True)
 class Source:

@@ -24,7 +24,7 @@ class Stepper:
     """One copter and its simulated clock; events are collected with their boot times."""
 
     def __init__(self, **params: float) -> None:
-        self.copter = Copter(1, WORLD, *HOME, ParamStore(params), seed=1, start_unix_s=1.8e9)
+        self.copter = Copter(1, WORLD, *HOME, ParamStore(params), start_unix_s=1.8e9)
         self.t = 0.0
         self.events: list[tuple[float, Event]] = []
 

@@ -40,9 +40,7 @@ def test_bad_world_file_names_the_field(tmp_path) -> None:
 
 def _script(seed: int) -> bytes:
     world = load_world()
-    copter = Copter(
-        1, world, world.origin_lat, world.origin_lon, ParamStore(), seed=seed, start_unix_s=1.8e9
-    )
+    copter = Copter(1, world, world.origin_lat, world.origin_lon, ParamStore(), start_unix_s=1.8e9)
     link = VehicleLink(copter, Payload(world, seed))
     link.attach(0, "gcs")
     link.channels[0].schedule.set_group_rate(C.MAV_DATA_STREAM_ALL, 4)
