@@ -9,6 +9,7 @@ from simulator.auto import MissionState
 from simulator.events import CurrentChanged, ItemReached
 from simulator.modes import Mode
 from simulator.rtl import RtlStage
+from simulator.telemetry import BUILDERS
 from tests.helpers.sitl import C
 from tests.simulator.stepping import REL, Stepper
 
@@ -114,7 +115,8 @@ def test_mission_end_in_the_air_holds_and_reports_item_zero() -> None:
     assert c.set_mode(Mode.GUIDED) and c.arm() is None and c.start_mission()
     assert s.run(120, lambda c: c.auto.state is MissionState.COMPLETE)
     assert c.auto.current_seq == 0
-    assert c.auto.mission_state(c.missions) == C.MISSION_STATE_COMPLETE
+    current = BUILDERS["MISSION_CURRENT"](c, C.MAVLink(None), s.t)
+    assert (current.seq, current.total, current.mission_state) == (0, 2, C.MISSION_STATE_COMPLETE)
     assert [ev.seq for _, ev in s.events if isinstance(ev, CurrentChanged)][-1] == 0
     where = (c.kin.north, c.kin.east)
     s.run(10)
