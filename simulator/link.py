@@ -361,7 +361,7 @@ class VehicleLink:
     def _events(self) -> None:
         c = self.copter
         mav = self.channels[0].mav
-        for ev in c.outbox:
+        for ev in c.take_events():
             if isinstance(ev, StatusText):
                 self.send(mav.statustext_encode(ev.severity, ev.text.encode()[:50]))
             elif isinstance(ev, ItemReached):
@@ -372,7 +372,6 @@ class VehicleLink:
                 self.send(BUILDERS["HOME_POSITION"](c, mav, c.t))
             elif isinstance(ev, ImageCaptured):
                 self._image(ev.index)
-        c.outbox.clear()
 
     def _image(self, index: int) -> None:
         c = self.copter

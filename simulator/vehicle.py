@@ -2,9 +2,8 @@
 
 Modes, arming, guided flight and landing live here; the mission executor (auto), the failsafe
 checks (failsafe), the return to launch (rtl) and the arming checks (arming) read the copter and
-return decisions or guidance, which the copter applies. The copter is stepped in simulated time
-(``step(t_s, dt_s)``) and knows nothing of sockets: what a ground station should hear about is
-put in ``outbox`` as small event records.
+return decisions or guidance, which the copter applies. Stepped in simulated time (``step(t_s,
+dt_s)``), it knows no sockets: what ground stations should hear of is taken with take_events().
 """
 
 from __future__ import annotations
@@ -94,6 +93,11 @@ class Copter(CopterReadings):
     def say(self, severity: int, text: str) -> None:
         """Queue a STATUSTEXT."""
         self.outbox.append(StatusText(severity, text))
+
+    def take_events(self) -> list[Event]:
+        """Hand over what the ground stations should hear about since the last call."""
+        events, self.outbox = self.outbox, []
+        return events
 
     def heartbeat_from_gcs(self) -> None:
         """A GCS heartbeat arrived."""

@@ -34,8 +34,7 @@ class Stepper:
         while self.t < end:
             self.t += STEP_S
             self.copter.step(self.t, STEP_S)
-            self.events.extend((self.t, ev) for ev in self.copter.outbox)
-            self.copter.outbox.clear()
+            self.events.extend((self.t, ev) for ev in self.copter.take_events())
             if until is not None and until(self.copter):
                 return True
         return until is None
