@@ -11,26 +11,23 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections import deque
-from typing import Any, NamedTuple
+from typing import Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
+from simulator.channel import Channel, Reply, Sender
 from simulator.commands import CommandContext, carry_out
 from simulator.events import CurrentChanged, HomeSet, ImageCaptured, ItemReached, StatusText
 from simulator.mission_protocol import MissionProtocol
 from simulator.params import CHANNELS, ParamError, firmware_version
 from simulator.payload import PAYLOAD_NAMES, Payload
-from simulator.telemetry import BUILDERS, NAMES_BY_ID, STREAM_GROUPS, StreamSchedule
+from simulator.telemetry import BUILDERS, NAMES_BY_ID, STREAM_GROUPS
 from simulator.vehicle import Copter
 
 C = mavlink
-COMPONENT_ID = C.MAV_COMP_ID_AUTOPILOT1
 PARAMS_PER_TICK = 40
 """PARAM_VALUEs sent per tick while answering PARAM_REQUEST_LIST (paced, as ArduPilot does)."""
-SIGNING_EPOCH = 1420070400
-"""MAVLink 2 signing timestamps count 10 µs units from 2015-01-01 UTC."""
 _CAPABILITIES = (
     C.MAV_PROTOCOL_CAPABILITY_MISSION_FLOAT
     | C.MAV_PROTOCOL_CAPABILITY_PARAM_FLOAT
@@ -41,64 +38,6 @@ _CAPABILITIES = (
     | C.MAV_PROTOCOL_CAPABILITY_MISSION_FENCE
     | C.MAV_PROTOCOL_CAPABILITY_MISSION_RALLY
 )
-
-
-class Reply(NamedTuple):
-    """Where an answer goes: a channel and one of its clients."""
-
-    channel: int
-    client: Any
-
-
-class Sender(NamedTuple):
-    """Who sent a message: where to answer, and its system/component ids."""
-
-    reply: Reply
-    sysid: int
-    compid: int
-
-
-class _Sink:
-    """File-like target for pymavlink's encoder: collects packed bytes."""
-
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def write(self, data: bytes) -> None:
-        self.buf += data
-
-
-class Channel:
-    """One MAVLink channel: encoder (own sequence numbers), stream rates, parsers, queues."""
-
-    def __init__(self, index: int, copter: Copter, signing_key: bytes | None) -> None:
-        self.index = index
-        self._sink = _Sink()
-        self.mav = C.MAVLink(self._sink, srcSystem=copter.sysid, srcComponent=COMPONENT_ID)
-        if signing_key is not None:
-            self.mav.signing.secret_key = signing_key
-            self.mav.signing.sign_outgoing = True
-            self.mav.signing.link_id = index
-            self.mav.signing.timestamp = int((time.time() - SIGNING_EPOCH) * 1e5)
-        self.signing_key = signing_key
-        self.schedule = StreamSchedule()
-        for gid, (suffix, _) in STREAM_GROUPS.items():
-            self.schedule.set_group_rate(gid, copter.params[f"SR{index}_{suffix}"])
-        self.parsers: dict[Any, C.MAVLink] = {}
-        self.param_queue: deque[tuple[Any, int]] = deque()
-        self.listeners = 0
-        self.out: list[tuple[Any, bytes]] = []
-
-    def parser(self, client: Any) -> C.MAVLink:
-        """The parser of one client (created on first bytes)."""
-        parser = self.parsers.get(client)
-        if parser is None:
-            parser = C.MAVLink(None)
-            parser.robust_parsing = True
-            if self.signing_key is not None:
-                parser.signing.secret_key = self.signing_key  # unsigned frames are rejected
-            self.parsers[client] = parser
-        return parser
 
 
 class VehicleLink:

@@ -22,7 +22,7 @@ from simulator.mission import (
 from simulator.mission_storage import legacy_xy
 
 if TYPE_CHECKING:
-    from simulator.link import Reply, Sender
+    from simulator.channel import Reply, Sender
     from simulator.vehicle import Copter
 
 C = mavlink

@@ -6,7 +6,8 @@ import json
 import subprocess
 import sys
 
-from simulator.link import Reply, VehicleLink
+from simulator.channel import Reply
+from simulator.link import VehicleLink
 from simulator.params import ParamStore
 from simulator.payload import Payload
 from simulator.vehicle import Copter
