@@ -327,12 +327,13 @@ _GROUP_OF = {name: gid for gid, (_, names) in STREAM_GROUPS.items() for name in 
 
 
 class StreamSchedule:
-    """When each streamed message is next due, from SR0_* group rates and message intervals."""
+    """When each streamed message is next due, from SRn_* group rates and message intervals."""
 
     def __init__(self) -> None:
         self.group_hz: dict[int, float] = {gid: 0.0 for gid in STREAM_GROUPS}
         self.interval_s: dict[str, float] = {}  # per-message override; <0 disables
         self._next: dict[str, float] = {}
+        self._streamed: list[tuple[str, float]] | None = None  # (name, interval), rates unchanged
 
     def set_group_rate(self, stream_id: int, hz: float) -> list[int]:
         """REQUEST_DATA_STREAM: set a group's (or all groups') rate; returns the groups changed."""
@@ -342,6 +343,7 @@ class StreamSchedule:
             self.group_hz[g] = max(0.0, hz)
             for name in STREAM_GROUPS[g][1]:
                 self._next.pop(name, None)
+        self._streamed = None
         return changed
 
     def set_interval(self, name: str, interval_s: float | None) -> None:
@@ -351,6 +353,7 @@ class StreamSchedule:
         else:
             self.interval_s[name] = interval_s
         self._next.pop(name, None)
+        self._streamed = None
 
     def interval_of(self, name: str) -> float:
         """Current interval (s) of a message; 0 when not streamed."""
@@ -362,13 +365,11 @@ class StreamSchedule:
 
     def due(self, t: float) -> list[str]:
         """Names of the messages due at time t (and reschedules them)."""
+        if self._streamed is None:
+            every = ((name, self.interval_of(name)) for name in BUILDERS if name != "HEARTBEAT")
+            self._streamed = [(name, interval) for name, interval in every if interval > 0]
         out = []
-        for name in BUILDERS:
-            if name == "HEARTBEAT":
-                continue
-            interval = self.interval_of(name)
-            if interval <= 0:
-                continue
+        for name, interval in self._streamed:
             nxt = self._next.get(name)
             if nxt is None or t >= nxt:
                 out.append(name)

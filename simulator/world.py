@@ -12,6 +12,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,8 @@ UNITS = {p: ("mg m-3" if p == "co" else "ug m-3") for p in POLLUTANTS}
 _PER_G_M3 = {p: (1e3 if p == "co" else 1e6) for p in POLLUTANTS}
 
 DEFAULT_WORLD = Path(__file__).with_name("worlds") / "huaiyin.json"
+GUST_PERIODS_S = (37.0, 83.0, 211.0)
+"""Periods of the three waves gusts and veering are made of."""
 
 
 class WorldError(ValueError):
@@ -48,17 +51,22 @@ class Wind:
     urban: bool = True
     seed: int = 0
 
+    @cached_property
+    def _phases(self) -> tuple[float, ...]:
+        """Phases (rad) of the gust and veer waves, fixed by the seed."""
+        rng = random.Random(self.seed)
+        return tuple(rng.uniform(0, 2 * math.pi) for _ in range(2 * len(GUST_PERIODS_S)))
+
     def at(self, t_s: float) -> tuple[float, float]:
         """Wind speed (m/s) and from-direction (deg) at simulated time t_s."""
         if self.gust_mps == 0.0 and self.veer_deg == 0.0:
             return self.speed_mps, self.from_deg
-        rng = random.Random(self.seed)
-        periods = (37.0, 83.0, 211.0)
-        phases = [rng.uniform(0, 2 * math.pi) for _ in range(2 * len(periods))]
-        gust = sum(math.sin(2 * math.pi * t_s / p + phases[i]) for i, p in enumerate(periods))
-        veer = sum(math.sin(2 * math.pi * t_s / p + phases[3 + i]) for i, p in enumerate(periods))
-        speed = max(0.0, self.speed_mps + self.gust_mps * gust / len(periods))
-        return speed, (self.from_deg + self.veer_deg * veer / len(periods)) % 360.0
+        phases, n = self._phases, len(GUST_PERIODS_S)
+        waves = [2 * math.pi * t_s / p for p in GUST_PERIODS_S]
+        gust = sum(math.sin(w + phases[i]) for i, w in enumerate(waves))
+        veer = sum(math.sin(w + phases[n + i]) for i, w in enumerate(waves))
+        speed = max(0.0, self.speed_mps + self.gust_mps * gust / n)
+        return speed, (self.from_deg + self.veer_deg * veer / n) % 360.0
 
     def vector_ne(self, t_s: float) -> tuple[float, float]:
         """North and east components (m/s) of the air's motion at t_s."""
