@@ -219,7 +219,10 @@ class ParamStore:
         stored = float(round(value)) if spec.type != REAL32 else float(value)
         self._values[name] = stored
         if persist and self.path is not None:
-            write_param_file(self.path, {self._external[k]: v for k, v in self._values.items()})
+            try:
+                write_param_file(self.path, {self._external[k]: v for k, v in self._values.items()})
+            except OSError as exc:  # the vehicle keeps flying with the value set
+                log.warning("%s: parameters not saved: %s", self.path, exc)
         return stored
 
 
