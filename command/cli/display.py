@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from command.link import LinkState, VehicleSnapshot
 from command.storage import SortieRecord
+
+console = Console(markup=False, highlight=False)
+"""What the pilot reads (stdout); text is printed as given (names may hold brackets)."""
+err = Console(stderr=True, soft_wrap=True, markup=False, highlight=False)
+"""Errors and refusals, one line each (stderr; never wrapped)."""
 
 _LINK_STYLE = {LinkState.OK: "green", LinkState.CONNECTING: "yellow", LinkState.LOST: "bold red"}
 
@@ -44,15 +51,15 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
         )
         table.add_row(
             name,
-            f"[{_LINK_STYLE[s.link]}]{s.link.value}[/]",
+            Text(s.link.value, style=_LINK_STYLE[s.link]),
             s.mode_name,
-            "[bold red]ARMED[/]" if s.armed else "disarmed",
+            Text("ARMED", style="bold red") if s.armed else "disarmed",
             _num(s.latitude_deg, ".6f"),
             _num(s.longitude_deg, ".6f"),
             _num(s.altitude_relative_m, ".1f"),
             _num(s.groundspeed_mps, ".1f"),
             battery,
-            f"{s.gps_fix_label}/{s.satellites}" if s.gps_fix_type >= 2 else s.gps_fix_label,
+            f"{s.gps_fix_label}/{s.satellites}",
             mission,
             s.status_text[:40],
         )

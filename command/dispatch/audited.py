@@ -1,6 +1,6 @@
-"""Every command that moves an aircraft goes through here: sent via the fleet link, and its
-outcome (accepted, refused with the vehicle's reason, failed, timed out) appended to the audit
-log with who sent it and when.
+"""Every command that moves an aircraft goes through here: recorded in the audit log (who, what,
+when) before it is sent via the fleet link — no record, no command — and its outcome (accepted,
+refused with the vehicle's reason, failed, timed out) appended beside that record.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from command.dispatch.wire_check import wire_problems
 from command.link import (
     CommandError,
     CommandRefused,
@@ -17,8 +18,9 @@ from command.link import (
     LinkError,
     MissionUploadError,
 )
-from command.storage import CommandResult, Database, record_audit
+from command.storage import CommandResult, Database, StorageError, begin_audit, finish_audit
 from missions.checks import Limits
+from missions.items import Mission
 
 T = TypeVar("T")
 
@@ -31,6 +33,10 @@ MIN_GUIDED_ALTITUDE_M = 2.0
 
 class OutsideLimits(CommandError):
     """A command refused here, before sending: it would take the aircraft outside a limit."""
+
+
+class NotAudited(CommandError):
+    """A command not sent because its audit record could not be written first."""
 
 
 class AuditedFleet:
@@ -52,34 +58,40 @@ class AuditedFleet:
         self.utcnow = utcnow
 
     def run(self, vehicle: str, command: str, params: dict[str, Any], call: Callable[[], T]) -> T:
-        """Send one command and audit what came of it; errors propagate after being recorded."""
+        """Record the command, send it, and record what came of it; errors propagate after
+        being recorded. A command whose record cannot be written is not sent (NotAudited)."""
+        try:
+            entry = begin_audit(
+                self.db,
+                actor=self.actor,
+                vehicle_name=vehicle,
+                command=command,
+                params=params,
+                now=self.utcnow(),
+            )
+        except StorageError as exc:
+            raise NotAudited(
+                command, f"not sent: its audit record cannot be written: {exc}"
+            ) from exc
         try:
             result = call()
         except (CommandRefused, OutsideLimits) as exc:
-            self._audit(vehicle, command, params, CommandResult.REFUSED, str(exc))
+            self._finish(entry.id, CommandResult.REFUSED, str(exc))
             raise
         except (CommandTimeout, TimeoutError) as exc:
-            self._audit(vehicle, command, params, CommandResult.TIMEOUT, str(exc))
+            self._finish(entry.id, CommandResult.TIMEOUT, str(exc))
             raise
         except (LinkError, MissionUploadError) as exc:
-            self._audit(vehicle, command, params, CommandResult.FAILED, str(exc))
+            self._finish(entry.id, CommandResult.FAILED, str(exc))
             raise
-        self._audit(vehicle, command, params, CommandResult.ACCEPTED, "")
+        except Exception as exc:
+            self._finish(entry.id, CommandResult.FAILED, f"{type(exc).__name__}: {exc}")
+            raise
+        self._finish(entry.id, CommandResult.ACCEPTED, "")
         return result
 
-    def _audit(
-        self, vehicle: str, command: str, params: dict[str, Any], result: CommandResult, reason: str
-    ) -> None:
-        record_audit(
-            self.db,
-            actor=self.actor,
-            vehicle_name=vehicle,
-            command=command,
-            params=params,
-            result=result,
-            now=self.utcnow(),
-            reason=reason,
-        )
+    def _finish(self, audit_id: int, result: CommandResult, reason: str) -> None:
+        finish_audit(self.db, audit_id, result, self.utcnow(), reason)
 
     # The commands pilots and the dispatcher use, by name.
     def set_mode(self, vehicle: str, mode: str) -> Any:
@@ -121,13 +133,19 @@ class AuditedFleet:
         """Carry on with the mission."""
         return self.run(vehicle, "resume", {}, lambda: self.fleet.resume(vehicle))
 
-    def upload_mission(self, vehicle: str, mission: Any, name: str) -> Any:
-        """Upload mission, fence and rally, and verify them by reading back."""
+    def upload_mission(self, vehicle: str, mission: Mission, name: str) -> Any:
+        """Upload mission, fence and rally, and verify them by reading back; a mission that does
+        not fit MAVLink's items is refused before anything is sent."""
+
+        def call() -> Any:
+            problems = wire_problems(mission)
+            if problems:
+                shown = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
+                raise OutsideLimits("upload_mission", f"{shown}; nothing was sent")
+            return self.fleet.upload_mission(vehicle, mission)
+
         return self.run(
-            vehicle,
-            "upload_mission",
-            {"mission": name, "items": len(mission.items)},
-            lambda: self.fleet.upload_mission(vehicle, mission),
+            vehicle, "upload_mission", {"mission": name, "items": len(mission.items)}, call
         )
 
     def disarm(self, vehicle: str, force: bool = False) -> Any:

@@ -9,12 +9,30 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from command.dispatch.audited import AuditedFleet
-from command.dispatch.readiness import MIN_START_BATTERY_PCT, vehicle_problems
+from command.dispatch.owner import LEASE_RENEW_S, this_process
+from command.dispatch.readiness import (
+    MIN_START_BATTERY_PCT,
+    battery_calibration,
+    battery_check,
+    vehicle_problems,
+)
+from command.dispatch.reconcile import Reconciliation, reconcile
+from command.dispatch.sortie import (
+    ArmDeclined,
+    DispatchError,
+    PreflightRefused,
+    SortieHandle,
+    VehicleNotReady,
+    clamp_pct,
+    record_start,
+    returns_home,
+    takeoff_altitude_m,
+    used_mah,
+)
 from command.dispatch.tracker import SortieTracker, ground_distance_m
 from command.link import CommandError, Fleet, LinkError
 from command.storage import (
@@ -26,68 +44,17 @@ from command.storage import (
     advance_sortie,
     close_sortie,
     get_sortie,
-    open_sortie,
+    list_open_sorties,
     record_event,
-    save_mission,
-    upsert_vehicle,
+    renew_owner,
 )
 from missions.checks import Finding, Limits, blocks_upload, check_mission
-from missions.estimate import relative_altitude_m
 from missions.items import Cmd, Mission
 
 log = logging.getLogger("command.dispatch")
 
 MAX_HOME_OFFSET_M = 50.0
 """The vehicle must stand within this of the mission's planned home."""
-
-
-class DispatchError(Exception):
-    """A sortie could not start; nothing moved (the message says why)."""
-
-
-class PreflightRefused(DispatchError):
-    """The mission fails its checks; nothing was sent or stored."""
-
-    def __init__(self, findings: Sequence[Finding]) -> None:
-        self.findings = list(findings)
-        errors = [f for f in findings if f.severity == "error"]
-        lines = "; ".join(_finding_text(f) for f in errors)
-        super().__init__(f"mission fails its checks: {lines}")
-
-
-def _finding_text(f: Finding) -> str:
-    where = f"item {f.item_index + 1}: " if f.item_index is not None else ""
-    return f"{where}{f.message}"
-
-
-class VehicleNotReady(DispatchError):
-    """The vehicle cannot start a sortie now; nothing was sent or stored."""
-
-    def __init__(self, vehicle: str, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__(f"{vehicle} is not ready: {'; '.join(problems)}")
-
-
-class ArmDeclined(DispatchError):
-    """The pilot did not confirm arming; the mission stays uploaded, the motors stay off."""
-
-
-@dataclass
-class SortieHandle:
-    """A sortie in flight: its record id, tracker and monitoring thread."""
-
-    sortie_id: int
-    vehicle: str
-    tracker: SortieTracker
-    thread: threading.Thread | None = None
-    outcome: SortieOutcome | None = None
-    reason: str = ""
-    done: threading.Event = field(default_factory=threading.Event)
-
-    def wait(self, timeout_s: float | None = None) -> SortieOutcome | None:
-        """Block until the sortie is closed (or timeout); returns its outcome."""
-        self.done.wait(timeout_s)
-        return self.outcome
 
 
 class Dispatcher:
@@ -101,9 +68,9 @@ class Dispatcher:
         actor: str,
         zones: Sequence = (),
         limits: Limits | None = None,
+        tracks_dir: Path,
         reserve_pct: float = 25.0,
         min_start_battery_pct: float = MIN_START_BATTERY_PCT,
-        tracks_dir: Path = Path("var/tracks"),
         poll_s: float = 0.2,
         clock: Callable[[], float] = time.monotonic,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -119,6 +86,7 @@ class Dispatcher:
         self.poll_s = poll_s
         self.clock = clock
         self.utcnow = utcnow
+        self.owner = this_process()
         self._sorties: dict[str, SortieHandle] = {}
         self._reserved: set[str] = set()
         self._lock = threading.Lock()
@@ -131,6 +99,11 @@ class Dispatcher:
             raise PreflightRefused(findings)
         snap = self.fleet.snapshot(vehicle)
         problems = vehicle_problems(snap, self.min_start_battery_pct)
+        if snap.battery_remaining_pct is not None:
+            calibration = battery_calibration(self.db, vehicle)
+            problems += battery_check(
+                mission, snap, self.limits, self.reserve_pct, calibration
+            ).problems
         if snap.has_position and snap.latitude_deg is not None and snap.longitude_deg is not None:
             offset = ground_distance_m(
                 (snap.latitude_deg, snap.longitude_deg),
@@ -144,6 +117,13 @@ class Dispatcher:
         with self._lock:
             if vehicle in self._sorties:
                 problems.append(f"sortie {self._sorties[vehicle].sortie_id} is still flying")
+            mine = {h.sortie_id for h in self._sorties.values()}
+        for other in list_open_sorties(self.db, vehicle):
+            if other.id not in mine:
+                problems.append(
+                    f"sortie {other.id} is still open ({other.outcome.value}, followed by "
+                    f"{other.owner or 'no one'}): reconcile it first"
+                )
         if problems:
             raise VehicleNotReady(vehicle, problems)
         return findings
@@ -184,35 +164,28 @@ class Dispatcher:
         zone_name: str | None,
     ) -> SortieHandle:
         snap = self.fleet.snapshot(vehicle)
-        now = self.utcnow()
-        upsert_vehicle(
-            self.db,
-            name=vehicle,
-            connection=str(self.fleet.link(vehicle).endpoint),
-            system_id=snap.system_id or 1,
-            airframe="quadrotor",
-        )
-        stored = save_mission(
-            self.db,
-            name=f"{name} {now:%Y%m%dT%H%M%S.%fZ}",
-            home_latitude_deg=mission.home.latitude_deg,
-            home_longitude_deg=mission.home.longitude_deg,
-            home_altitude_m=mission.home.altitude_m,
-            cruise_speed_mps=mission.cruise_speed_mps,
-            items=mission.items,
-            now=now,
-            source_file=source_file,
-            zone_name=zone_name,
-            fence=asdict(mission.fence),
-            rally=[asdict(p) for p in mission.rally],
-        )
-        sortie = open_sortie(
-            self.db, mission_id=stored.id, vehicle_name=vehicle, now=now, tracks_dir=self.tracks_dir
-        )
+        try:
+            stored, sortie = record_start(
+                self.db,
+                mission,
+                snap,
+                name=name,
+                connection=str(self.fleet.link(vehicle).endpoint),
+                limits=self.limits,
+                owner=self.owner,
+                tracks_dir=self.tracks_dir,
+                now=self.utcnow(),
+                source_file=source_file,
+                zone_name=zone_name,
+            )
+        except StorageError as exc:
+            raise DispatchError(
+                f"{vehicle}: the sortie cannot be recorded, nothing was sent: {exc}"
+            ) from exc
         tracker = SortieTracker(
-            len(mission.items) + 1, _returns_home(mission), self.reserve_pct, self.clock()
+            len(mission.items) + 1, returns_home(mission), self.reserve_pct, self.clock()
         )
-        handle = SortieHandle(sortie.id, vehicle, tracker)
+        handle = SortieHandle(sortie.id, vehicle, tracker, start_mah=snap.battery_consumed_mah)
         armed = False
         try:
             advance_sortie(self.db, sortie.id, SortieOutcome.UPLOADING)
@@ -221,11 +194,14 @@ class Dispatcher:
                 raise ArmDeclined(
                     f"arming {vehicle} not confirmed: the mission is uploaded, the motors stay off"
                 )
+            if not get_sortie(self.db, sortie.id).is_open:
+                raise ArmDeclined(f"sortie {sortie.id} was closed elsewhere: the motors stay off")
+            renew_owner(self.db, sortie.id, self.owner, self.utcnow())
             self.commands.set_mode(vehicle, "GUIDED")
             armed = True  # from here on a failure must bring the aircraft down safely
             self.commands.arm(vehicle)
             if not mission.items or mission.items[0].command != Cmd.NAV_TAKEOFF:
-                self.commands.takeoff(vehicle, _takeoff_altitude_m(mission))
+                self.commands.takeoff(vehicle, takeoff_altitude_m(mission))
             self.commands.start_mission(vehicle)
         except ArmDeclined as exc:
             self._close(handle, SortieOutcome.ABORTED, str(exc))
@@ -277,6 +253,11 @@ class Dispatcher:
         self.commands.resume(vehicle)
         self._event(handle, "sortie", "info", "resumed")
 
+    def reconcile(self, vehicle: str) -> list[Reconciliation]:
+        """Close the open sorties of `vehicle` that no running process follows, from what the
+        vehicle reports now (nothing is sent to it); see command.dispatch.reconcile."""
+        return reconcile(self.db, vehicle, self.fleet.snapshot(vehicle), self.utcnow())
+
     def _handle(self, vehicle: str) -> SortieHandle:
         with self._lock:
             handle = self._sorties.get(vehicle)
@@ -286,9 +267,14 @@ class Dispatcher:
 
     def _follow(self, handle: SortieHandle, track_path: str | None) -> None:
         writer = TrackWriter(Path(track_path)) if track_path else None
+        renewed = self.clock()
         try:
             while True:
                 snap = self.fleet.snapshot(handle.vehicle)
+                handle.last_mah = snap.battery_consumed_mah
+                if self.clock() - renewed >= LEASE_RENEW_S:
+                    renew_owner(self.db, handle.sortie_id, self.owner, self.utcnow())
+                    renewed = self.clock()
                 decision = handle.tracker.observe(snap, self.clock())
                 if writer is not None and snap.latitude_deg is not None:
                     writer.append(
@@ -343,7 +329,10 @@ class Dispatcher:
                 reason,
                 self.utcnow(),
                 distance_m=t.distance_m,
-                battery_used_pct=t.battery_used_pct,
+                battery_used_pct=clamp_pct(t.battery_used_pct),
+                battery_start_pct=clamp_pct(t.start_battery_pct),
+                battery_end_pct=clamp_pct(t.last_battery_pct),
+                battery_used_mah=used_mah(handle),
             )
         except StorageError:  # closed elsewhere (e.g. `abort` from another terminal): keep that
             record = get_sortie(self.db, handle.sortie_id)
@@ -371,22 +360,3 @@ class Dispatcher:
             now=self.utcnow(),
             sortie_id=handle.sortie_id,
         )
-
-
-def _takeoff_altitude_m(mission: Mission) -> float:
-    """Height above home for a GUIDED take-off: the first navigation item's, else 20 m."""
-    nav = [i for i in mission.items if i.command < NAV_LAST and i.latitude_deg != 0.0]
-    if nav:
-        height = relative_altitude_m(nav[0], mission.home.altitude_m)
-        if height > 1.0:
-            return height
-    return 20.0
-
-
-NAV_LAST = 95
-"""MAV_CMD ids below this are navigation commands (MAV_CMD_NAV_LAST)."""
-
-
-def _returns_home(mission: Mission) -> bool:
-    nav = [item for item in mission.items if item.command < NAV_LAST]
-    return bool(nav) and nav[-1].command in (Cmd.NAV_RETURN_TO_LAUNCH, Cmd.NAV_LAND)

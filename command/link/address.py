@@ -64,7 +64,7 @@ def _host_port(url: str, rest: str) -> tuple[str, int]:
         raise ConnectionStringError(url, "expected HOST:PORT after the scheme")
     if not _HOST.match(host):
         raise ConnectionStringError(url, f"bad host {host!r}")
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
         raise ConnectionStringError(url, f"port must be 1..65535, got {port_text!r}")
     return host.strip("[]"), int(port_text)
 
@@ -73,6 +73,6 @@ def _serial(url: str, rest: str) -> Endpoint:
     device, sep, baud_text = rest.rpartition(":")
     if not sep or not device:
         raise ConnectionStringError(url, "serial needs DEVICE:BAUD, e.g. /dev/ttyUSB0:57600")
-    if not baud_text.isdigit() or int(baud_text) not in _BAUDS:
+    if not (baud_text.isascii() and baud_text.isdigit()) or int(baud_text) not in _BAUDS:
         raise ConnectionStringError(url, f"unsupported baud rate {baud_text!r}")
     return Endpoint("serial", device=device, baud=int(baud_text))

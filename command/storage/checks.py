@@ -13,6 +13,9 @@ from .errors import InvalidValueError
 
 E = TypeVar("E", bound=StrEnum)
 
+MAX_LIST = 100_000
+"""Most records one list call returns."""
+
 
 def name(field: str, value: str, max_length: int) -> str:
     """A non-blank name of at most `max_length` characters, surrounding spaces removed."""
@@ -21,20 +24,26 @@ def name(field: str, value: str, max_length: int) -> str:
     stripped = value.strip()
     if not stripped:
         raise InvalidValueError(field, value, "must not be blank")
+    if "\x00" in stripped:
+        raise InvalidValueError(field, value, "must not hold NUL characters")
     if len(stripped) > max_length:
         raise InvalidValueError(field, value, f"longer than {max_length} characters")
     return stripped
 
 
 def text(field: str, value: str, max_length: int | None = None) -> str:
+    """A string of at most `max_length` characters (any length when None)."""
     if not isinstance(value, str):
         raise InvalidValueError(field, value, "must be a string")
+    if "\x00" in value:  # PostgreSQL text cannot hold it; SQLite would cut it short elsewhere
+        raise InvalidValueError(field, value, "must not hold NUL characters")
     if max_length is not None and len(value) > max_length:
         raise InvalidValueError(field, value, f"longer than {max_length} characters")
     return value
 
 
 def utc(field: str, value: datetime) -> datetime:
+    """A timezone-aware datetime, in UTC."""
     if not isinstance(value, datetime):
         raise InvalidValueError(field, value, "must be a datetime")
     try:
@@ -44,6 +53,7 @@ def utc(field: str, value: datetime) -> datetime:
 
 
 def integer(field: str, value: int, low: int | None = None, high: int | None = None) -> int:
+    """An int (not a bool) within [low, high]."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidValueError(field, value, "must be an integer")
     if (low is not None and value < low) or (high is not None and value > high):
@@ -99,3 +109,8 @@ def json_value(field: str, value: Any) -> Any:
         return json.loads(json.dumps(value, allow_nan=False))
     except (TypeError, ValueError) as error:
         raise InvalidValueError(field, value, f"not JSON: {error}") from None
+
+
+def list_limit(limit: int) -> int:
+    """How many records a list call returns: 1..MAX_LIST."""
+    return integer("limit", limit, 1, MAX_LIST)

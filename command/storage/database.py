@@ -8,11 +8,19 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .config import normalise_url
-from .errors import ConstraintError, DuplicateNameError, NotFoundError, StorageError
+from .config import normalise_url, sqlite_file
+from .errors import (
+    ConstraintError,
+    DatabaseUnavailable,
+    DatabaseUrlError,
+    DuplicateNameError,
+    NotFoundError,
+    StorageError,
+)
+from .migrate import downgrade_connection, upgrade_connection
 
 
 class Database:
@@ -25,11 +33,14 @@ class Database:
 
     def __init__(self, url: str | URL, *, echo: bool = False, busy_timeout_s: float = 10.0):
         self.url = normalise_url(url)
-        self.engine: Engine = create_engine(
-            self.url,
-            echo=echo,
-            connect_args={"timeout": busy_timeout_s} if self.is_sqlite else {},
-        )
+        try:
+            self.engine: Engine = create_engine(
+                self.url,
+                echo=echo,
+                connect_args={"timeout": busy_timeout_s} if self.is_sqlite else {},
+            )
+        except (ArgumentError, NoSuchModuleError, ImportError) as error:
+            raise DatabaseUrlError(f"{self.shown_url}: cannot be opened ({error})") from None
         if self.is_sqlite:
             _tune_sqlite(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -41,11 +52,17 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.url.get_backend_name() == "sqlite"
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as it may be shown to a user (no password)."""
+        return self.url.render_as_string(hide_password=True)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session whose work is committed on normal exit and rolled back on any error.
 
-        Integrity errors from the database come out as typed `StorageError`s.
+        Integrity errors from the database come out as typed `StorageError`s, and a database
+        that cannot be reached or written as `DatabaseUnavailable`.
         """
         with self._sessions() as session:
             try:
@@ -53,6 +70,8 @@ class Database:
                     yield session
             except IntegrityError as error:
                 raise integrity_error(error) from error
+            except DBAPIError as error:
+                raise self.unavailable(error) from error
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -60,22 +79,33 @@ class Database:
         with self._read_sessions() as session:
             try:
                 yield session
+            except DBAPIError as error:
+                raise self.unavailable(error) from error
             finally:
                 session.rollback()  # nothing to keep; ends the snapshot
 
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to `revision` with Alembic (the tables come from migrations)."""
-        from .migrate import upgrade_connection
-
-        with self.engine.begin() as connection:
-            upgrade_connection(connection, revision)
+        try:
+            with self.engine.begin() as connection:
+                upgrade_connection(connection, revision)
+        except IntegrityError as error:
+            raise integrity_error(error) from error
+        except DBAPIError as error:
+            raise self.unavailable(error) from error
 
     def downgrade(self, revision: str = "base") -> None:
         """Take the schema back to `revision` (`base`: no tables left but alembic_version)."""
-        from .migrate import downgrade_connection
+        try:
+            with self.engine.begin() as connection:
+                downgrade_connection(connection, revision)
+        except DBAPIError as error:
+            raise self.unavailable(error) from error
 
-        with self.engine.begin() as connection:
-            downgrade_connection(connection, revision)
+    def unavailable(self, error: DBAPIError) -> DatabaseUnavailable:
+        """A one-line error naming this database (never its password) and the driver's reason."""
+        lines = str(error.orig).strip().splitlines() or [type(error.orig).__name__]
+        return DatabaseUnavailable(f"database {self.shown_url}: {lines[0].strip()}")
 
     def close(self) -> None:
         """Close every pooled connection (files stay as they are)."""
@@ -94,11 +124,41 @@ class Database:
 _READ_ONLY = "ecopatrol_read_only"
 
 
-def open_database(url: str | URL, **options: Any) -> Database:
-    """Open the database at `url` and upgrade its schema to the newest revision."""
+def open_database(url: str | URL, *, create: bool = True, **options: Any) -> Database:
+    """Open the database at `url` and upgrade its schema to the newest revision.
+
+    An SQLite file (and its folder) is created only with `create`; without it a missing file is
+    a DatabaseUnavailable error and nothing is written to the disk.
+    """
     database = Database(url, **options)
-    database.upgrade()
+    try:
+        path = sqlite_file(database.url)
+        if path is not None and not path.is_file():
+            if not create:
+                raise DatabaseUnavailable(f"no database at {path} (nothing recorded there yet)")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise DatabaseUnavailable(
+                    f"cannot create {path.parent}: {error.strerror}"
+                ) from None
+        database.upgrade()
+    except BaseException:
+        database.close()
+        raise
     return database
+
+
+def upgrade(url: str | URL, revision: str = "head") -> None:
+    """Upgrade the database at `url` to `revision` (what the command daemon does on start)."""
+    with Database(url) as database:
+        database.upgrade(revision)
+
+
+def downgrade(url: str | URL, revision: str = "base") -> None:
+    """Downgrade the database at `url` to `revision`."""
+    with Database(url) as database:
+        database.downgrade(revision)
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -47,3 +47,11 @@ class SortieStateError(StorageError):
 
 class ConstraintError(StorageError):
     """The database refused the change for an integrity reason not caught earlier."""
+
+
+class DatabaseUrlError(StorageError, ValueError):
+    """The database URL is not one EcoPatrol can open (malformed, or an unsupported database)."""
+
+
+class DatabaseUnavailable(StorageError):
+    """The database could not be reached or read (no such file, server down, not a database)."""

@@ -11,7 +11,7 @@ from . import checks
 from .database import Database
 from .errors import NotFoundError
 from .kinds import EventSeverity
-from .models import Event, Sortie
+from .models import EventRow, SortieRow
 from .records import EventRecord
 from .vehicles import vehicle_by_name
 
@@ -33,9 +33,9 @@ def record_event(
     time = checks.utc("now", now)
     with db.transaction() as session:
         vehicle = vehicle_by_name(session, vehicle_name)
-        if sortie_id is not None and session.get(Sortie, sortie_id) is None:
+        if sortie_id is not None and session.get(SortieRow, sortie_id) is None:
             raise NotFoundError("sorties", sortie_id)
-        event = Event(
+        event = EventRow(
             time=time,
             vehicle=vehicle,
             sortie_id=sortie_id,
@@ -56,22 +56,22 @@ def list_events(
     sortie_id: int | None = None,
 ) -> list[EventRecord]:
     """The newest `limit` events, newest first; optionally of one vehicle and/or sortie."""
-    limit = checks.integer("limit", limit, 1)
+    limit = checks.list_limit(limit)
     with db.reading() as session:
         query = (
-            select(Event)
-            .options(joinedload(Event.vehicle))
-            .order_by(Event.time.desc(), Event.id.desc())
+            select(EventRow)
+            .options(joinedload(EventRow.vehicle))
+            .order_by(EventRow.time.desc(), EventRow.id.desc())
             .limit(limit)
         )
         if vehicle_name is not None:
-            query = query.where(Event.vehicle_id == vehicle_by_name(session, vehicle_name).id)
+            query = query.where(EventRow.vehicle_id == vehicle_by_name(session, vehicle_name).id)
         if sortie_id is not None:
-            query = query.where(Event.sortie_id == sortie_id)
+            query = query.where(EventRow.sortie_id == sortie_id)
         return [event_record(row) for row in session.scalars(query)]
 
 
-def event_record(event: Event) -> EventRecord:
+def event_record(event: EventRow) -> EventRecord:
     return EventRecord(
         id=event.id,
         time=event.time,

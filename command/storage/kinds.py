@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -33,8 +34,10 @@ IN_PROGRESS_ORDER: tuple[SortieOutcome, ...] = (
 
 
 class CommandResult(StrEnum):
-    """What became of a command sent to a vehicle (audit log)."""
+    """What became of a command for a vehicle (audit log); PENDING: written before sending,
+    no outcome recorded (yet)."""
 
+    PENDING = "pending"
     ACCEPTED = "accepted"
     REFUSED = "refused"
     FAILED = "failed"
@@ -54,6 +57,10 @@ class EventSeverity(StrEnum):
     DEBUG = "debug"
 
 
-def sql_in_list(values: type[StrEnum]) -> str:
-    """The members of a StrEnum as an SQL list literal for a CHECK constraint: ('a', 'b')."""
+FINAL_RESULTS: tuple[CommandResult, ...] = tuple(r for r in CommandResult if r.value != "pending")
+"""The results an outcome may have (a command's outcome is never pending)."""
+
+
+def sql_in_list(values: Iterable[StrEnum]) -> str:
+    """StrEnum members as an SQL list literal for a CHECK constraint: ('a', 'b')."""
     return "(" + ", ".join(f"'{member.value}'" for member in values) + ")"

@@ -1,4 +1,7 @@
-"""Alembic run from code: no alembic.ini, the scripts live in command/migrations."""
+"""Alembic run from code: no alembic.ini, the scripts live in command/migrations.
+
+Works on a connection it is given and imports nothing else of storage (no import cycle).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
-from sqlalchemy.engine import URL
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,10 +26,12 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade_connection(connection: Connection, revision: str = "head") -> None:
+    """Upgrade the database of `connection` to `revision` inside its transaction."""
     command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade_connection(connection: Connection, revision: str = "base") -> None:
+    """Downgrade the database of `connection` to `revision` inside its transaction."""
     command.downgrade(alembic_config(connection), revision)
 
 
@@ -37,22 +41,8 @@ def current_revision(connection: Connection) -> str | None:
 
 
 def head_revision() -> str:
+    """The newest revision in command/migrations/versions."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "command/migrations/versions has no revision"
+    if head is None:
+        raise RuntimeError(f"{MIGRATIONS_DIR / 'versions'} holds no revision")
     return head
-
-
-def upgrade(url: str | URL, revision: str = "head") -> None:
-    """Upgrade the database at `url` to `revision` (what the command daemon does on start)."""
-    from .database import Database
-
-    with Database(url) as database:
-        database.upgrade(revision)
-
-
-def downgrade(url: str | URL, revision: str = "base") -> None:
-    """Downgrade the database at `url` to `revision`."""
-    from .database import Database
-
-    with Database(url) as database:
-        database.downgrade(revision)

@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 from . import checks
 from .database import Database
 from .errors import DuplicateNameError, NotFoundError
-from .models import NAME_LENGTH, Mission, MissionItem
-from .records import MissionItemLike, MissionItemRow, StoredMission
+from .models import NAME_LENGTH, MissionItemRow, MissionRow
+from .records import MissionItemLike, StoredMission, StoredMissionItem
 
 
 def save_mission(
@@ -40,7 +40,7 @@ def save_mission(
     Raises DuplicateNameError if `name` is taken.
     """
     name = checks.name("name", name, NAME_LENGTH)
-    mission = Mission(
+    mission = MissionRow(
         name=name,
         source_file=None if source_file is None else checks.text("source_file", source_file, 500),
         created_at=checks.utc("now", now),
@@ -54,7 +54,7 @@ def save_mission(
     )
     mission.items = [_item(seq, item) for seq, item in enumerate(items, start=1)]
     with db.transaction() as session:
-        if session.scalar(select(Mission.id).where(Mission.name == name)) is not None:
+        if session.scalar(select(MissionRow.id).where(MissionRow.name == name)) is not None:
             raise DuplicateNameError("missions", name)
         session.add(mission)
         session.flush()
@@ -63,7 +63,7 @@ def save_mission(
 
 def get_mission(db: Database, mission_id: int) -> StoredMission:
     with db.reading() as session:
-        mission = session.get(Mission, mission_id, options=[selectinload(Mission.items)])
+        mission = session.get(MissionRow, mission_id, options=[selectinload(MissionRow.items)])
         if mission is None:
             raise NotFoundError("missions", mission_id)
         return stored_mission(mission)
@@ -73,7 +73,9 @@ def find_mission(db: Database, name: str) -> StoredMission:
     """The mission called `name` (NotFoundError if none)."""
     with db.reading() as session:
         mission = session.scalar(
-            select(Mission).where(Mission.name == name).options(selectinload(Mission.items))
+            select(MissionRow)
+            .where(MissionRow.name == name)
+            .options(selectinload(MissionRow.items))
         )
         if mission is None:
             raise NotFoundError("missions", name)
@@ -82,18 +84,18 @@ def find_mission(db: Database, name: str) -> StoredMission:
 
 def list_missions(db: Database, limit: int = 100) -> list[StoredMission]:
     """The newest `limit` missions, newest first."""
-    limit = checks.integer("limit", limit, 1)
+    limit = checks.list_limit(limit)
     with db.reading() as session:
         rows = session.scalars(
-            select(Mission)
-            .order_by(Mission.created_at.desc(), Mission.id.desc())
+            select(MissionRow)
+            .order_by(MissionRow.created_at.desc(), MissionRow.id.desc())
             .limit(limit)
-            .options(selectinload(Mission.items))
+            .options(selectinload(MissionRow.items))
         )
         return [stored_mission(row) for row in rows]
 
 
-def stored_mission(mission: Mission) -> StoredMission:
+def stored_mission(mission: MissionRow) -> StoredMission:
     return StoredMission(
         id=mission.id,
         name=mission.name,
@@ -110,8 +112,8 @@ def stored_mission(mission: Mission) -> StoredMission:
     )
 
 
-def item_row(item: MissionItem) -> MissionItemRow:
-    return MissionItemRow(
+def item_row(item: MissionItemRow) -> StoredMissionItem:
+    return StoredMissionItem(
         command=item.command,
         frame=item.frame,
         param1=item.param1,
@@ -125,12 +127,12 @@ def item_row(item: MissionItem) -> MissionItemRow:
     )
 
 
-def _item(seq: int, item: MissionItemLike) -> MissionItem:
+def _item(seq: int, item: MissionItemLike) -> MissionItemRow:
     field = f"items[{seq - 1}]"
     autocontinue = item.autocontinue
     if not isinstance(autocontinue, bool):
         checks.integer(f"{field}.autocontinue", autocontinue, 0, 1)
-    return MissionItem(
+    return MissionItemRow(
         seq=seq,
         command=checks.integer(f"{field}.command", item.command, 0, 65535),
         frame=checks.integer(f"{field}.frame", item.frame, 0, 255),

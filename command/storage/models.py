@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from .columns import NanFloat, UtcDateTime
-from .kinds import CommandResult, EventSeverity, SortieOutcome, sql_in_list
+from .kinds import FINAL_RESULTS, CommandResult, EventSeverity, SortieOutcome, sql_in_list
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -31,13 +31,16 @@ NAMING_CONVENTION = {
 }
 
 NAME_LENGTH = 120
+"""Longest vehicle, mission, zone, actor and command name (characters)."""
+OWNER_LENGTH = 200
+"""Longest sortie owner text: host, process id and process start."""
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class Vehicle(Base):
+class VehicleRow(Base):
     """A drone the command centre can talk to, by MAVLink connection string and system id."""
 
     __tablename__ = "vehicles"
@@ -51,7 +54,7 @@ class Vehicle(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
 
 
-class Zone(Base):
+class ZoneRow(Base):
     """A monitored area: GeoJSON geometry (lon, lat order), priority 1 (highest) to 4."""
 
     __tablename__ = "zones"
@@ -69,7 +72,7 @@ class Zone(Base):
     properties: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class Mission(Base):
+class MissionRow(Base):
     """A mission as uploaded: home (MAVLink item 0) in this row, the other items in a child."""
 
     __tablename__ = "missions"
@@ -87,15 +90,15 @@ class Mission(Base):
     fence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     rally: Mapped[list[Any] | None] = mapped_column(JSON)
 
-    items: Mapped[list[MissionItem]] = relationship(
+    items: Mapped[list[MissionItemRow]] = relationship(
         back_populates="mission",
-        order_by="MissionItem.seq",
+        order_by="MissionItemRow.seq",
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
 
 
-class MissionItem(Base):
+class MissionItemRow(Base):
     """One MAVLink mission item; seq is its wire sequence number (1..N, home being 0)."""
 
     __tablename__ = "mission_items"
@@ -116,10 +119,10 @@ class MissionItem(Base):
     altitude_m: Mapped[float] = mapped_column(Double)
     autocontinue: Mapped[bool] = mapped_column(Boolean(create_constraint=False))
 
-    mission: Mapped[Mission] = relationship(back_populates="items")
+    mission: Mapped[MissionRow] = relationship(back_populates="items")
 
 
-class Sortie(Base):
+class SortieRow(Base):
     """One flight of a mission by a vehicle, from planning to its final outcome."""
 
     __tablename__ = "sorties"
@@ -130,6 +133,18 @@ class Sortie(Base):
             name="battery_used_range",
         ),
         CheckConstraint("distance_m IS NULL OR distance_m >= 0", name="distance_nonnegative"),
+        CheckConstraint(
+            "battery_start_pct IS NULL OR (battery_start_pct >= 0 AND battery_start_pct <= 100)",
+            name="battery_start_range",
+        ),
+        CheckConstraint(
+            "battery_end_pct IS NULL OR (battery_end_pct >= 0 AND battery_end_pct <= 100)",
+            name="battery_end_range",
+        ),
+        CheckConstraint(
+            "estimated_battery_pct IS NULL OR estimated_battery_pct >= 0",
+            name="estimated_battery_nonnegative",
+        ),
         Index("ix_sorties_started_at", "started_at"),
     )
 
@@ -143,12 +158,18 @@ class Sortie(Base):
     distance_m: Mapped[float | None] = mapped_column(Double)
     battery_used_pct: Mapped[float | None] = mapped_column(Double)
     track_path: Mapped[str | None] = mapped_column(String(500))
+    battery_start_pct: Mapped[float | None] = mapped_column(Double)
+    battery_end_pct: Mapped[float | None] = mapped_column(Double)
+    battery_used_mah: Mapped[float | None] = mapped_column(Double)
+    estimated_battery_pct: Mapped[float | None] = mapped_column(Double)
+    owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH))
+    owner_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
-    mission: Mapped[Mission] = relationship()
-    vehicle: Mapped[Vehicle] = relationship()
+    mission: Mapped[MissionRow] = relationship()
+    vehicle: Mapped[VehicleRow] = relationship()
 
 
-class Event(Base):
+class EventRow(Base):
     """Something that happened to a vehicle (STATUSTEXT, link lost, failsafe), at a UTC time."""
 
     __tablename__ = "events"
@@ -165,15 +186,16 @@ class Event(Base):
     severity: Mapped[str] = mapped_column(String(20))
     message: Mapped[str] = mapped_column(Text)
 
-    vehicle: Mapped[Vehicle] = relationship()
+    vehicle: Mapped[VehicleRow] = relationship()
 
 
-class AuditEntry(Base):
-    """One command sent to a vehicle: who, what, when, to which vehicle, and what came of it.
+class AuditRow(Base):
+    """One command for a vehicle: who, what, when, to which vehicle; written before it is sent.
 
-    Append-only: the repository has no update or delete, and the migration adds triggers that
-    make the database refuse UPDATE and DELETE on this table. The vehicle is kept by name, not
-    by foreign key, so the record never depends on the vehicles table.
+    `result` is "pending" for a command written ahead of sending; its outcome is then a row of
+    `audit_outcomes`. Append-only: the repository has no update or delete, and the migrations
+    add triggers that make the database refuse UPDATE and DELETE on both tables. The vehicle is
+    kept by name, not by foreign key, so the record never depends on the vehicles table.
     """
 
     __tablename__ = "audit_log"
@@ -188,5 +210,21 @@ class AuditEntry(Base):
     vehicle_name: Mapped[str] = mapped_column(String(NAME_LENGTH), index=True)
     command: Mapped[str] = mapped_column(String(NAME_LENGTH))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditOutcomeRow(Base):
+    """What came of a command written ahead of sending (at most one outcome per command)."""
+
+    __tablename__ = "audit_outcomes"
+    __table_args__ = (
+        CheckConstraint(f"result IN {sql_in_list(FINAL_RESULTS)}", name="result_known"),
+    )
+
+    audit_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_log.id"), primary_key=True, autoincrement=False
+    )
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     result: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")

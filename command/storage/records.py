@@ -37,7 +37,7 @@ class MissionItemLike(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class MissionItemRow:
+class StoredMissionItem:
     """A stored mission item; the same field names as `missions.items.MissionItem`.
 
     A param that MAVLink leaves unchanged is NaN, and comes back NaN. Two rows compare equal
@@ -56,7 +56,7 @@ class MissionItemRow:
     autocontinue: bool = True
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, MissionItemRow):
+        if not isinstance(other, StoredMissionItem):
             return NotImplemented
         return all(_same(getattr(self, f), getattr(other, f)) for f in _ITEM_FIELDS)
 
@@ -64,7 +64,7 @@ class MissionItemRow:
         return hash(tuple(_hashable(getattr(self, f)) for f in _ITEM_FIELDS))
 
 
-_ITEM_FIELDS = tuple(MissionItemRow.__dataclass_fields__)
+_ITEM_FIELDS = tuple(StoredMissionItem.__dataclass_fields__)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -113,13 +113,16 @@ class StoredMission:
     home_altitude_m: float
     cruise_speed_mps: float
     zone_name: str | None
-    items: tuple[MissionItemRow, ...]
+    items: tuple[StoredMissionItem, ...]
     fence: Any
     rally: Any
 
 
 @dataclass(frozen=True, slots=True)
 class SortieRecord:
+    """A sortie; battery figures are the vehicle's own (remaining % at start and end, mAh used)
+    beside the planner's estimate; `owner` is the process following it while it is open."""
+
     id: int
     mission_id: int
     mission_name: str
@@ -131,6 +134,17 @@ class SortieRecord:
     distance_m: float | None
     battery_used_pct: float | None
     track_path: Path | None
+    battery_start_pct: float | None = None
+    battery_end_pct: float | None = None
+    battery_used_mah: float | None = None
+    estimated_battery_pct: float | None = None
+    owner: str | None = None
+    owner_seen_at: datetime | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """True while the sortie is planned, uploading or flying (no final outcome yet)."""
+        return not self.outcome.is_final
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +160,11 @@ class EventRecord:
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
-    """One command sent to a vehicle; `actor` is e.g. "cli:pilot" or "web:officer1"."""
+    """One command for a vehicle; `actor` is e.g. "cli:pilot" or "web:officer1".
+
+    `result` PENDING: recorded before sending and no outcome since (e.g. the sender stopped);
+    `outcome_at` is when the outcome of a command recorded ahead of sending was appended.
+    """
 
     id: int
     at: datetime
@@ -156,3 +174,4 @@ class AuditRecord:
     params: dict[str, Any]
     result: CommandResult
     reason: str
+    outcome_at: datetime | None = None

@@ -6,6 +6,7 @@ failsafe, lost, failed — set once by `close_sortie`, never changed afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from . import checks
 from .database import Database
 from .errors import InvalidValueError, NotFoundError, SortieStateError
 from .kinds import IN_PROGRESS_ORDER, SortieOutcome
-from .models import Mission, Sortie
+from .models import OWNER_LENGTH, MissionRow, SortieRow, VehicleRow
 from .records import SortieRecord
 from .vehicles import vehicle_by_name
 
@@ -30,21 +31,33 @@ def open_sortie(
     vehicle_name: str,
     now: datetime,
     tracks_dir: Path | None = None,
+    owner: str | None = None,
+    battery_start_pct: float | None = None,
+    estimated_battery_pct: float | None = None,
 ) -> SortieRecord:
     """Open a planned sortie of `mission_id` by `vehicle_name`, started at `now`.
 
-    With `tracks_dir`, its track path is set to `tracks_dir/<sortie id>.track`.
+    With `tracks_dir`, its track path is set to `tracks_dir/<sortie id>.track`. `owner` names the
+    process that follows it (seen at `now`); the battery figures are the vehicle's remaining %
+    at the start and the planner's estimate of what the flight uses (% of a full pack).
     """
     started_at = checks.utc("now", now)
+    owner = None if owner is None else checks.name("owner", owner, OWNER_LENGTH)
+    start_pct = _optional(checks.real, "battery_start_pct", battery_start_pct, 0, 100)
+    estimate = _optional(checks.real, "estimated_battery_pct", estimated_battery_pct, 0)
     with db.transaction() as session:
-        if session.get(Mission, mission_id) is None:
+        if session.get(MissionRow, mission_id) is None:
             raise NotFoundError("missions", mission_id)
-        sortie = Sortie(
+        sortie = SortieRow(
             mission_id=mission_id,
             vehicle=vehicle_by_name(session, vehicle_name),
             started_at=started_at,
             outcome=SortieOutcome.PLANNED.value,
             reason="",
+            owner=owner,
+            owner_seen_at=None if owner is None else started_at,
+            battery_start_pct=start_pct,
+            estimated_battery_pct=estimate,
         )
         session.add(sortie)
         session.flush()
@@ -75,17 +88,26 @@ def close_sortie(
     now: datetime,
     distance_m: float | None = None,
     battery_used_pct: float | None = None,
+    *,
+    battery_start_pct: float | None = None,
+    battery_end_pct: float | None = None,
+    battery_used_mah: float | None = None,
 ) -> SortieRecord:
-    """Close an open sortie with a final outcome at `now`; a closed one cannot close again."""
+    """Close an open sortie with a final outcome at `now`; a closed one cannot close again.
+
+    Battery: the vehicle's remaining % at the end (and at the start, if not given when it
+    opened) and the charge it reports used (mAh); `battery_used_pct` defaults to start − end.
+    """
     final = checks.member("outcome", outcome, SortieOutcome)
     if not final.is_final:
         raise InvalidValueError("outcome", outcome, "close_sortie needs a final outcome")
     reason = checks.text("reason", reason)
     ended_at = checks.utc("now", now)
-    if distance_m is not None:
-        distance_m = checks.real("distance_m", distance_m, 0)
-    if battery_used_pct is not None:
-        battery_used_pct = checks.real("battery_used_pct", battery_used_pct, 0, 100)
+    distance_m = _optional(checks.real, "distance_m", distance_m, 0)
+    battery_used_pct = _optional(checks.real, "battery_used_pct", battery_used_pct, 0, 100)
+    start_pct = _optional(checks.real, "battery_start_pct", battery_start_pct, 0, 100)
+    end_pct = _optional(checks.real, "battery_end_pct", battery_end_pct, 0, 100)
+    used_mah = _optional(checks.real, "battery_used_mah", battery_used_mah, 0)
     with db.transaction() as session:
         sortie = _load(session, sortie_id)
         if SortieOutcome(sortie.outcome).is_final:
@@ -98,8 +120,46 @@ def close_sortie(
         sortie.reason = reason
         sortie.ended_at = ended_at
         sortie.distance_m = distance_m
+        if start_pct is not None:
+            sortie.battery_start_pct = start_pct
+        sortie.battery_end_pct = end_pct
+        sortie.battery_used_mah = used_mah
+        if battery_used_pct is None and None not in (sortie.battery_start_pct, end_pct):
+            battery_used_pct = min(max(sortie.battery_start_pct - end_pct, 0.0), 100.0)
         sortie.battery_used_pct = battery_used_pct
         return sortie_record(sortie)
+
+
+def renew_owner(db: Database, sortie_id: int, owner: str, now: datetime) -> bool:
+    """Mark the open sortie as still followed by `owner` at `now`; False if it is closed or
+    another process owns it now (the caller should stop following it)."""
+    seen = checks.utc("now", now)
+    with db.transaction() as session:
+        sortie = session.get(SortieRow, sortie_id)
+        if sortie is None:
+            raise NotFoundError("sorties", sortie_id)
+        if SortieOutcome(sortie.outcome).is_final or sortie.owner != owner:
+            return False
+        sortie.owner_seen_at = seen
+        return True
+
+
+def list_open_sorties(db: Database, vehicle_name: str | None = None) -> list[SortieRecord]:
+    """Sorties not closed yet (planned, uploading, flying), oldest first; optionally of one
+    vehicle (none if the vehicle is unknown)."""
+    with db.reading() as session:
+        query = (
+            select(SortieRow)
+            .options(joinedload(SortieRow.mission), joinedload(SortieRow.vehicle))
+            .where(SortieRow.outcome.in_([o.value for o in IN_PROGRESS_ORDER]))
+            .order_by(SortieRow.started_at, SortieRow.id)
+        )
+        if vehicle_name is not None:
+            vehicle = session.scalar(select(VehicleRow).where(VehicleRow.name == vehicle_name))
+            if vehicle is None:
+                return []
+            query = query.where(SortieRow.vehicle_id == vehicle.id)
+        return [sortie_record(row) for row in session.scalars(query)]
 
 
 def attach_track(db: Database, sortie_id: int, path: Path) -> SortieRecord:
@@ -120,16 +180,16 @@ def list_sorties(
     db: Database, limit: int = 50, vehicle_name: str | None = None
 ) -> list[SortieRecord]:
     """The newest `limit` sorties (by start time), newest first; optionally of one vehicle."""
-    limit = checks.integer("limit", limit, 1)
+    limit = checks.list_limit(limit)
     with db.reading() as session:
         query = (
-            select(Sortie)
-            .options(joinedload(Sortie.mission), joinedload(Sortie.vehicle))
-            .order_by(Sortie.started_at.desc(), Sortie.id.desc())
+            select(SortieRow)
+            .options(joinedload(SortieRow.mission), joinedload(SortieRow.vehicle))
+            .order_by(SortieRow.started_at.desc(), SortieRow.id.desc())
             .limit(limit)
         )
         if vehicle_name is not None:
-            query = query.where(Sortie.vehicle_id == vehicle_by_name(session, vehicle_name).id)
+            query = query.where(SortieRow.vehicle_id == vehicle_by_name(session, vehicle_name).id)
         return [sortie_record(row) for row in session.scalars(query)]
 
 
@@ -138,7 +198,7 @@ def track_path_for(tracks_dir: Path, sortie_id: int) -> Path:
     return tracks_dir / f"{sortie_id}{TRACK_SUFFIX}"
 
 
-def sortie_record(sortie: Sortie) -> SortieRecord:
+def sortie_record(sortie: SortieRow) -> SortieRecord:
     return SortieRecord(
         id=sortie.id,
         mission_id=sortie.mission_id,
@@ -151,12 +211,22 @@ def sortie_record(sortie: Sortie) -> SortieRecord:
         distance_m=sortie.distance_m,
         battery_used_pct=sortie.battery_used_pct,
         track_path=None if sortie.track_path is None else Path(sortie.track_path),
+        battery_start_pct=sortie.battery_start_pct,
+        battery_end_pct=sortie.battery_end_pct,
+        battery_used_mah=sortie.battery_used_mah,
+        estimated_battery_pct=sortie.estimated_battery_pct,
+        owner=sortie.owner,
+        owner_seen_at=sortie.owner_seen_at,
     )
 
 
-def _load(session: Session, sortie_id: int) -> Sortie:
+def _optional(check: Callable[..., float], field: str, value: float | None, *bounds: float):
+    return None if value is None else check(field, value, *bounds)
+
+
+def _load(session: Session, sortie_id: int) -> SortieRow:
     sortie = session.get(
-        Sortie, sortie_id, options=[joinedload(Sortie.mission), joinedload(Sortie.vehicle)]
+        SortieRow, sortie_id, options=[joinedload(SortieRow.mission), joinedload(SortieRow.vehicle)]
     )
     if sortie is None:
         raise NotFoundError("sorties", sortie_id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from . import checks
 from .database import Database
 from .errors import NotFoundError
-from .models import NAME_LENGTH, Vehicle
+from .models import NAME_LENGTH, VehicleRow
 from .records import VehicleRecord
 
 
@@ -28,9 +28,9 @@ def upsert_vehicle(
     airframe = checks.name("airframe", airframe, NAME_LENGTH)
     notes = checks.text("notes", notes)
     with db.transaction() as session:
-        vehicle = session.scalar(select(Vehicle).where(Vehicle.name == name))
+        vehicle = session.scalar(select(VehicleRow).where(VehicleRow.name == name))
         if vehicle is None:
-            vehicle = Vehicle(name=name)
+            vehicle = VehicleRow(name=name)
             session.add(vehicle)
         vehicle.connection = connection
         vehicle.system_id = system_id
@@ -48,18 +48,18 @@ def get_vehicle(db: Database, name: str) -> VehicleRecord:
 def list_vehicles(db: Database) -> list[VehicleRecord]:
     """Every vehicle, by name."""
     with db.reading() as session:
-        rows = session.scalars(select(Vehicle).order_by(Vehicle.name))
+        rows = session.scalars(select(VehicleRow).order_by(VehicleRow.name))
         return [vehicle_record(row) for row in rows]
 
 
-def vehicle_by_name(session: Session, name: str) -> Vehicle:
-    vehicle = session.scalar(select(Vehicle).where(Vehicle.name == name))
+def vehicle_by_name(session: Session, name: str) -> VehicleRow:
+    vehicle = session.scalar(select(VehicleRow).where(VehicleRow.name == name))
     if vehicle is None:
         raise NotFoundError("vehicles", name)
     return vehicle
 
 
-def vehicle_record(vehicle: Vehicle) -> VehicleRecord:
+def vehicle_record(vehicle: VehicleRow) -> VehicleRecord:
     return VehicleRecord(
         id=vehicle.id,
         name=vehicle.name,

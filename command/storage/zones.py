@@ -11,7 +11,7 @@ from sqlalchemy import select
 from . import checks
 from .database import Database
 from .errors import InvalidValueError, NotFoundError
-from .models import NAME_LENGTH, Zone
+from .models import NAME_LENGTH, ZoneRow
 from .records import ZoneRecord
 
 GEOJSON_TYPES = frozenset(
@@ -51,9 +51,9 @@ def upsert_zone(
     geometry_text = _geojson_text(geometry)
     props = checks.json_value("properties", dict(properties or {}))
     with db.transaction() as session:
-        zone = session.scalar(select(Zone).where(Zone.name == name))
+        zone = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
         if zone is None:
-            zone = Zone(name=name)
+            zone = ZoneRow(name=name)
             session.add(zone)
         zone.kind = kind
         zone.priority = priority
@@ -66,7 +66,7 @@ def upsert_zone(
 
 def get_zone(db: Database, name: str) -> ZoneRecord:
     with db.reading() as session:
-        zone = session.scalar(select(Zone).where(Zone.name == name))
+        zone = session.scalar(select(ZoneRow).where(ZoneRow.name == name))
         if zone is None:
             raise NotFoundError("zones", name)
         return zone_record(zone)
@@ -75,11 +75,11 @@ def get_zone(db: Database, name: str) -> ZoneRecord:
 def list_zones(db: Database) -> list[ZoneRecord]:
     """Every zone, highest priority (1) first, then by name."""
     with db.reading() as session:
-        rows = session.scalars(select(Zone).order_by(Zone.priority, Zone.name))
+        rows = session.scalars(select(ZoneRow).order_by(ZoneRow.priority, ZoneRow.name))
         return [zone_record(row) for row in rows]
 
 
-def zone_record(zone: Zone) -> ZoneRecord:
+def zone_record(zone: ZoneRow) -> ZoneRecord:
     return ZoneRecord(
         id=zone.id,
         name=zone.name,

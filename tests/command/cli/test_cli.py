@@ -13,7 +13,7 @@ import pytest
 from command.storage import list_audit, list_sorties, open_database, sqlite_url
 from simulator import geo
 from simulator.world import load_world
-from tests.helpers.sitl import ROOT, Gcs, sitl
+from tests.helpers.sitl import Gcs, sitl
 
 pytestmark = pytest.mark.timeout(240)
 SPEEDUP = 10
@@ -22,14 +22,14 @@ HOME = (WORLD.origin_lat, WORLD.origin_lon)
 
 
 def ecopatrol(
-    *args: str, db: Path | None = None, timeout: float = 180
+    *args: str, cwd: Path, db: Path | None = None, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
-    """python -m command [--db …] ARGS, as the pilot types it."""
+    """python -m command [--db …] ARGS, as the pilot types it, in the folder `cwd`."""
     pre = ["--db", str(sqlite_url(db))] if db else []
     return subprocess.run(
         [sys.executable, "-m", "command", *pre, *args],
         env={**os.environ, "COLUMNS": "200"},
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -75,6 +75,7 @@ def planned_yard(tmp_path: Path, home: tuple[float, float] = HOME, out: str = "y
         f"{home[0]},{home[1]},30",
         "--out",
         str(plan),
+        cwd=tmp_path,
     )
     assert r.returncode == 0, r.stdout + r.stderr
     return plan
@@ -99,12 +100,14 @@ def test_plan_a_survey_fly_it_and_see_it_in_history(tmp_path: Path) -> None:
     plan = planned_yard(tmp_path)
     db = tmp_path / "e.sqlite"
     with sitl(tmp_path, speedup=SPEEDUP) as s:
-        r = ecopatrol(*fly_args(s, 0, plan), db=db)
+        r = ecopatrol(*fly_args(s, 0, plan), db=db, cwd=tmp_path)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "completed" in r.stdout
-        r = ecopatrol("fleet", "--connect", s.url(0), "--once", "--heartbeat-hz", "10")
+        r = ecopatrol(
+            "fleet", "--connect", s.url(0), "--once", "--heartbeat-hz", "10", db=db, cwd=tmp_path
+        )
         assert r.returncode == 0 and "disarmed" in r.stdout
-    r = ecopatrol("history", db=db)
+    r = ecopatrol("history", db=db, cwd=tmp_path)
     assert r.returncode == 0 and "completed" in r.stdout and "yard" in r.stdout
     database = open_database(sqlite_url(db))
     (sortie,) = list_sorties(database)
@@ -131,7 +134,7 @@ def test_two_drones_fly_two_sorties_at_once(tmp_path: Path) -> None:
                     str(sqlite_url(db)),
                     *fly_args(s, i, plans[i]),
                 ],
-                cwd=ROOT,
+                cwd=tmp_path,
                 text=True,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -152,7 +155,7 @@ def test_two_drones_fly_two_sorties_at_once(tmp_path: Path) -> None:
 
 def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "e.sqlite"
-    r = ecopatrol("fleet", "--connect", "tcp:nowhere", "--once", db=db)
+    r = ecopatrol("fleet", "--connect", "tcp:nowhere", "--once", db=db, cwd=tmp_path)
     assert r.returncode == 2 and "tcp:nowhere" in r.stderr
     r = ecopatrol(
         "fly",
@@ -162,6 +165,7 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
         str(tmp_path / "no.plan"),
         "--yes",
         db=db,
+        cwd=tmp_path,
     )
     assert r.returncode == 2 and "no.plan" in r.stderr
     high = tmp_path / "high.waypoints"
@@ -173,10 +177,21 @@ def test_bad_input_is_refused_with_a_reason_and_changes_nothing(tmp_path: Path) 
         f"2\t0\t3\t16\t0\t0\t0\t0\t{lat:.7f}\t{lon:.7f}\t150\t1\n"
         "3\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1\n"
     )
-    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(high), "--yes", db=db)
+    r = ecopatrol(
+        "fly",
+        "--connect",
+        "tcp:127.0.0.1:5760",
+        "--mission",
+        str(high),
+        "--yes",
+        db=db,
+        cwd=tmp_path,
+    )
     assert r.returncode == 1 and "fails its checks" in r.stderr and "ceiling" in r.stderr.lower()
     good = planned_yard(tmp_path)
-    r = ecopatrol("fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(good), db=db)
+    r = ecopatrol(
+        "fly", "--connect", "tcp:127.0.0.1:5760", "--mission", str(good), db=db, cwd=tmp_path
+    )
     assert r.returncode == 1 and "confirmation" in r.stderr  # no terminal, no --yes: no arming
     if db.exists():
         database = open_database(sqlite_url(db))
@@ -192,7 +207,7 @@ def test_vehicle_refusing_to_arm_is_reported(tmp_path: Path) -> None:
         g.wait_ready()
         g.set_param("BATT_ARM_VOLT", 17.5)
         g.close()
-        r = ecopatrol(*fly_args(s, 0, plan), db=db)
+        r = ecopatrol(*fly_args(s, 0, plan), db=db, cwd=tmp_path)
         assert r.returncode == 1
         assert "minimum arming voltage" in r.stderr
         g = Gcs(s.url())
@@ -207,11 +222,13 @@ def test_vehicle_refusing_to_arm_is_reported(tmp_path: Path) -> None:
 
 def test_installed_as_ecopatrol(tmp_path: Path) -> None:
     exe = Path(sys.executable).with_name("ecopatrol")
+    open_database(sqlite_url(tmp_path / "e.sqlite")).close()
     r = subprocess.run(
         [str(exe), "--db", str(sqlite_url(tmp_path / "e.sqlite")), "history"],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=tmp_path,
     )
     assert r.returncode == 0 and "Sorties" in r.stdout
 
@@ -224,7 +241,7 @@ def test_ctrl_c_during_fly_brings_the_drone_home_and_records_it(tmp_path: Path) 
     with sitl(tmp_path, speedup=SPEEDUP) as s:
         proc = subprocess.Popen(
             [sys.executable, "-m", "command", "--db", str(sqlite_url(db)), *fly_args(s, 0, plan)],
-            cwd=ROOT,
+            cwd=tmp_path,
             text=True,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -9,9 +9,10 @@ import pytest
 
 from command.dispatch import Dispatcher
 from command.link import Fleet, LinkState
-from command.storage import Database, open_database, sqlite_url
+from command.storage import Database, open_database, sqlite_url, upsert_vehicle
 from missions.items import Cmd, Frame, Mission, MissionItem, Position
 from simulator import geo
+from tests.command.cli.conftest import checkout_var_untouched  # noqa: F401 (autouse)
 from tests.helpers.sitl import sitl
 
 SPEEDUP = 10
@@ -58,6 +59,13 @@ def db(tmp_path: Path) -> Iterator[Database]:
     database = open_database(sqlite_url(tmp_path / "ecopatrol.sqlite"))
     yield database
     database.close()
+
+
+@pytest.fixture
+def d1(db: Database) -> str:
+    """A vehicle "d1" known to the database (no link)."""
+    upsert_vehicle(db, name="d1", connection="tcp:127.0.0.1:5760", system_id=1, airframe="quad")
+    return "d1"
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-from command.dispatch import AuditedFleet
-from command.dispatch.audited import OutsideLimits
+from command.dispatch import AuditedFleet, NotAudited, OutsideLimits
 from command.link import CommandRefused
 from command.storage import CommandResult, list_audit
+from missions.items import Frame, Mission, MissionItem
 from simulator import geo
-from tests.command.dispatch.conftest import home_of
+from tests.command.dispatch.conftest import home_of, square
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -75,3 +75,31 @@ def test_vehicle_refusal_is_audited_with_its_reason(flying, db) -> None:
     (entry,) = list_audit(db)
     assert entry.command == "set_current_item" and entry.result is CommandResult.REFUSED
     assert entry.params == {"seq": 57}
+
+
+def test_a_command_whose_audit_record_cannot_be_written_is_not_sent(flying, db) -> None:
+    import time
+
+    fleet, _, (name,) = flying
+    before = fleet.snapshot(name).mode_name
+    with pytest.raises(NotAudited, match="actor"):
+        AuditedFleet(fleet, db, actor="x" * 121).set_mode(name, "GUIDED")
+    pilot = AuditedFleet(fleet, db, actor="web:officer1")
+    with pytest.raises(NotAudited, match="params"):
+        pilot.go_to(name, math.nan, 116.9, 30.0)  # a NaN is no JSON: the record cannot be kept
+    time.sleep(0.5)  # 5 s of simulated time: a command sent would have shown by now
+    snap = fleet.snapshot(name)
+    assert snap.mode_name == before != "GUIDED" and not snap.armed
+    assert list_audit(db) == []
+
+    home = home_of(fleet, name)
+    hostile = Mission(
+        home=home,
+        items=(MissionItem(command=10**30, frame=Frame.MISSION), *square(home).items),
+    )
+    with pytest.raises(OutsideLimits, match=r"outside MAVLink's 0\.\.65535"):
+        pilot.upload_mission(name, hostile, "hostile")
+    (entry,) = list_audit(db)
+    assert (entry.command, entry.result) == ("upload_mission", CommandResult.REFUSED)
+    assert "nothing was sent" in entry.reason and entry.outcome_at is not None
+    assert fleet.download_list(name)[1:] == []  # the vehicle holds no mission

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady
-from command.storage import list_audit, list_events, list_sorties, read_track
+from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady, this_process
+from command.storage import (
+    list_audit,
+    list_events,
+    list_sorties,
+    open_sortie,
+    read_track,
+    save_mission,
+    upsert_vehicle,
+)
 from missions.items import Cmd, Frame, MissionItem
 from tests.command.dispatch.conftest import home_of, square, yes
 
@@ -22,6 +32,12 @@ def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
     assert sortie.outcome == "completed" and sortie.ended_at is not None
     assert 235 < sortie.distance_m < 400  # the 60 m square, and drift in the climb and descent
     assert sortie.battery_used_pct is not None and sortie.battery_used_pct > 0
+    assert sortie.battery_start_pct is not None and sortie.battery_end_pct is not None
+    assert sortie.battery_used_pct == sortie.battery_start_pct - sortie.battery_end_pct
+    assert sortie.battery_used_mah is not None and sortie.battery_used_mah > 0
+    assert sortie.estimated_battery_pct is not None and sortie.estimated_battery_pct > 0
+    assert sortie.owner == this_process() and sortie.owner_seen_at is not None
+    assert dispatcher.reconcile(name) == []  # nothing left open
     track = read_track(sortie.track_path)
     assert len(track) > 50
     commands = [a.command for a in list_audit(db)]
@@ -97,6 +113,24 @@ def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
         dispatcher.dispatch(far, name, name="far", confirm=yes)
     assert list_sorties(db) == [] and list_audit(db) == []
     assert fleet.snapshot(name).armed is False
+
+    # a sortie a stopped ground station left open blocks the vehicle until it is reconciled
+    upsert_vehicle(db, name=name, connection="tcp:x:1", system_id=1, airframe="quad")
+    stale = open_sortie(
+        db,
+        mission_id=save_mission(
+            db, name="stale", home_latitude_deg=home.latitude_deg,
+            home_longitude_deg=home.longitude_deg, home_altitude_m=home.altitude_m,
+            cruise_speed_mps=8, items=[], now=datetime.now(UTC),
+        ).id,
+        vehicle_name=name,
+        now=datetime.now(UTC),
+        owner=f"{this_process().split()[0]} pid 999999 start 1",  # gone
+    )  # fmt: skip
+    with pytest.raises(VehicleNotReady, match=f"sortie {stale.id} is still open"):
+        dispatcher.dispatch(square(home), name, name="blocked", confirm=yes)
+    (closed,) = dispatcher.reconcile(name)  # landed, disarmed: nothing flew
+    assert closed.outcome == "failed" and list_audit(db) == []
 
 
 def test_declined_arming_keeps_motors_off(flying, db) -> None:

@@ -10,8 +10,8 @@ import pytest
 
 from command.storage import (
     Database,
-    MissionItemRow,
     StoredMission,
+    StoredMissionItem,
     open_database,
     save_mission,
     sqlite_url,
@@ -38,9 +38,9 @@ def db(db_path: Path) -> Iterator[Database]:
     database.close()
 
 
-def waypoint(lat: float, lon: float, alt: float = 50.0) -> MissionItemRow:
+def waypoint(lat: float, lon: float, alt: float = 50.0) -> StoredMissionItem:
     """MAV_CMD_NAV_WAYPOINT (16) in MAV_FRAME_GLOBAL_RELATIVE_ALT (3)."""
-    return MissionItemRow(16, 3, 0.0, 2.0, 0.0, float("nan"), lat, lon, alt)
+    return StoredMissionItem(16, 3, 0.0, 2.0, 0.0, float("nan"), lat, lon, alt)
 
 
 @pytest.fixture
@@ -61,10 +61,10 @@ def mission(db: Database, now: datetime) -> StoredMission:
         home_altitude_m=12.0,
         cruise_speed_mps=8.0,
         items=[
-            MissionItemRow(22, 3, 0.0, 0.0, 0.0, 0.0, 30.25, 120.15, 40.0),  # takeoff
+            StoredMissionItem(22, 3, 0.0, 0.0, 0.0, 0.0, 30.25, 120.15, 40.0),  # takeoff
             waypoint(30.251, 120.151),
             waypoint(30.252, 120.152),
-            MissionItemRow(20, 2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # RTL
+            StoredMissionItem(20, 2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),  # RTL
         ],
         now=now,
         source_file="riverside.plan",

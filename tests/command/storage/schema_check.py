@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "sorties",
     "events",
     "audit_log",
+    "audit_outcomes",
 }
 
 

@@ -17,7 +17,7 @@ from command.storage import (
     record_audit,
     sqlite_url,
 )
-from command.storage.models import AuditEntry
+from command.storage.models import AuditRow
 
 
 def test_concurrent_writers_through_separate_databases_lose_nothing(
@@ -73,7 +73,7 @@ def test_readers_are_not_blocked_by_an_open_write_and_do_not_see_it(
     try:
         with db.transaction() as session:
             session.add(
-                AuditEntry(
+                AuditRow(
                     at=now,
                     actor="cli:pilot",
                     vehicle_name="copter-1",

@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 
 from command.storage import (
+    MAX_LIST,
     CommandResult,
+    ConstraintError,
     Database,
     EventSeverity,
     InvalidValueError,
     NotFoundError,
     StoredMission,
+    begin_audit,
+    finish_audit,
     list_audit,
     list_events,
     open_sortie,
@@ -171,3 +175,73 @@ def test_the_audit_log_has_no_update_or_delete_and_the_database_refuses_both(
             plain.execute(statement)
         assert "append-only" in str(raised.value)
     assert list_audit(db) == [entry]
+
+
+def test_a_command_is_recorded_pending_before_sending_and_its_outcome_appended_once(
+    db: Database, now: datetime, db_path: Path
+) -> None:
+    pending = begin_audit(
+        db, actor="cli:pilot", vehicle_name="copter-1", command="arm", params={}, now=now
+    )
+    assert pending.result is CommandResult.PENDING and pending.outcome_at is None
+    assert list_audit(db) == [pending]  # a sender killed now leaves this: sent or not, unknown
+    later = now + timedelta(seconds=1)
+    done = finish_audit(db, pending.id, "refused", later, "PreArm: Need Position Estimate")
+    assert (done.result, done.reason, done.outcome_at) == (
+        CommandResult.REFUSED,
+        "PreArm: Need Position Estimate",
+        later,
+    )
+    assert list_audit(db) == [done]
+    with pytest.raises(ConstraintError):
+        finish_audit(db, pending.id, "accepted", later)
+    with pytest.raises(NotFoundError):
+        finish_audit(db, 9999, "accepted", later)
+    with pytest.raises(InvalidValueError):
+        finish_audit(db, pending.id, "pending", later)
+    with pytest.raises(InvalidValueError):
+        record_audit(
+            db, actor="a", vehicle_name="v", command="c", params={}, result="pending", now=now
+        )
+    for statement in (
+        "UPDATE audit_outcomes SET result = 'accepted'",
+        "DELETE FROM audit_outcomes",
+    ):
+        with sqlite3.connect(db_path) as plain, pytest.raises(sqlite3.IntegrityError) as raised:
+            plain.execute(statement)
+        assert "append-only" in str(raised.value)
+    assert list_audit(db) == [done]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("actor", "a" * 121),
+        ("actor", "pilot\x00"),
+        ("vehicle_name", " "),
+        ("params", {"x": float("nan")}),
+    ],
+)
+def test_a_command_that_cannot_be_recorded_leaves_no_row(
+    db: Database, now: datetime, field: str, value: object
+) -> None:
+    fields: dict[str, object] = {
+        "actor": "cli:pilot",
+        "vehicle_name": "copter-1",
+        "command": "arm",
+        "params": {},
+        "now": now,
+    }
+    fields[field] = value
+    with pytest.raises(InvalidValueError) as raised:
+        begin_audit(db, **fields)  # type: ignore[arg-type]
+    assert raised.value.field == field
+    assert list_audit(db) == []
+
+
+def test_list_limits_are_bounded(db: Database) -> None:
+    for limit in (0, MAX_LIST + 1, 10**30):
+        with pytest.raises(InvalidValueError, match="limit"):
+            list_audit(db, limit)
+        with pytest.raises(InvalidValueError, match="limit"):
+            list_events(db, limit)

@@ -15,9 +15,9 @@ from command.storage import (
     Database,
     DuplicateNameError,
     InvalidValueError,
-    MissionItemRow,
     NotFoundError,
     StoredMission,
+    StoredMissionItem,
     find_mission,
     get_mission,
     list_missions,
@@ -123,11 +123,11 @@ def test_a_taken_name_is_refused_and_the_first_mission_stays(
         ({"fence": {"polygons": {1, 2}}}, "fence"),
         ({"items": [waypoint(30.0, 120.0), waypoint(95.0, 120.0)]}, "items[1].latitude_deg"),
         (
-            {"items": [MissionItemRow(70000, 3, 0, 0, 0, 0, 30.0, 120.0, 10.0)]},
+            {"items": [StoredMissionItem(70000, 3, 0, 0, 0, 0, 30.0, 120.0, 10.0)]},
             "items[0].command",
         ),
         (
-            {"items": [MissionItemRow(16, 3, float("inf"), 0, 0, 0, 30.0, 120.0, 10.0)]},
+            {"items": [StoredMissionItem(16, 3, float("inf"), 0, 0, 0, 30.0, 120.0, 10.0)]},
             "items[0].param1",
         ),
     ],
@@ -171,7 +171,7 @@ def test_unknown_mission_is_not_found(db: Database) -> None:
 
 floats = st.floats(allow_infinity=False, width=64)
 items = st.builds(
-    MissionItemRow,
+    StoredMissionItem,
     command=st.integers(0, 65535),
     frame=st.integers(0, 255),
     param1=floats,
@@ -190,7 +190,7 @@ items = st.builds(
 )
 @given(generated=st.lists(items, max_size=30))
 def test_any_valid_items_come_back_exactly(
-    db: Database, now: datetime, generated: list[MissionItemRow]
+    db: Database, now: datetime, generated: list[StoredMissionItem]
 ) -> None:
     name = f"hyp-{len(list_missions(db, limit=1000))}"
     stored = _save(db, now, name=name, items=generated)

@@ -25,8 +25,10 @@ from command.storage import (
     Database,
     DuplicateNameError,
     InvalidValueError,
-    MissionItemRow,
+    StoredMissionItem,
+    begin_audit,
     close_sortie,
+    finish_audit,
     get_mission,
     list_audit,
     list_events,
@@ -40,7 +42,7 @@ from command.storage import (
     upsert_vehicle,
     upsert_zone,
 )
-from command.storage.models import Vehicle
+from command.storage.models import VehicleRow
 
 from .schema_check import assert_schema_matches_models
 
@@ -154,7 +156,7 @@ def test_repository_round_trip_on_postgresql(pg_url: URL) -> None:
             properties={"district": "西湖区"},
         )
         assert list_zones(db)[0].properties == {"district": "西湖区"}
-        items = [MissionItemRow(16, 3, 0.0, 2.0, 0.0, math.nan, 30.251, 120.151, 50.0)]
+        items = [StoredMissionItem(16, 3, 0.0, 2.0, 0.0, math.nan, 30.251, 120.151, 50.0)]
         mission = save_mission(
             db,
             name="p1",
@@ -212,8 +214,12 @@ def test_unique_clash_and_audit_triggers_on_postgresql(pg_url: URL) -> None:
     with open_database(pg_url) as db:
         upsert_vehicle(db, name="copter-1", connection="tcp:x:1", system_id=1, airframe="q")
         with pytest.raises(DuplicateNameError) as raised, db.transaction() as session:
-            session.add(Vehicle(name="copter-2", connection="tcp:x:2", system_id=2, airframe="q"))
-            session.add(Vehicle(name="copter-1", connection="tcp:x:3", system_id=3, airframe="q"))
+            session.add(
+                VehicleRow(name="copter-2", connection="tcp:x:2", system_id=2, airframe="q")
+            )
+            session.add(
+                VehicleRow(name="copter-1", connection="tcp:x:3", system_id=3, airframe="q")
+            )
             session.flush()
         assert raised.value.table == "vehicles"
         entry = record_audit(
@@ -225,12 +231,19 @@ def test_unique_clash_and_audit_triggers_on_postgresql(pg_url: URL) -> None:
             result="accepted",
             now=now,
         )
+        pending = begin_audit(
+            db, actor="cli:pilot", vehicle_name="copter-1", command="arm", params={}, now=now
+        )
+        done = finish_audit(db, pending.id, "refused", now, "PreArm: GPS 1: Bad fix")
         for statement in (
             "UPDATE audit_log SET result = 'refused'",
             "DELETE FROM audit_log",
-            "TRUNCATE audit_log",
+            "TRUNCATE audit_log CASCADE",
+            "UPDATE audit_outcomes SET result = 'accepted'",
+            "DELETE FROM audit_outcomes",
+            "TRUNCATE audit_outcomes",
         ):
             with pytest.raises(DBAPIError) as refused, db.engine.begin() as connection:
                 connection.execute(text(statement))
             assert "append-only" in str(refused.value)
-        assert list_audit(db) == [entry]
+        assert list_audit(db) == [done, entry]

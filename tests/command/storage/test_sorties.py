@@ -19,8 +19,10 @@ from command.storage import (
     attach_track,
     close_sortie,
     get_sortie,
+    list_open_sorties,
     list_sorties,
     open_sortie,
+    renew_owner,
     upsert_vehicle,
 )
 
@@ -162,3 +164,66 @@ def test_attach_track_records_the_file(
     path = tmp_path / "tracks" / f"{sortie.id}.track"
     assert attach_track(db, sortie.id, path).track_path == path
     assert get_sortie(db, sortie.id).track_path == path
+
+
+def test_a_sortie_keeps_its_owner_and_the_vehicles_own_battery_figures(
+    db: Database, mission: StoredMission, copter: str, now: datetime
+) -> None:
+    opened = open_sortie(
+        db,
+        mission_id=mission.id,
+        vehicle_name=copter,
+        now=now,
+        owner="gcs-1 pid 4242 start 99",
+        battery_start_pct=96.0,
+        estimated_battery_pct=16.0,
+    )
+    assert (opened.owner, opened.owner_seen_at) == ("gcs-1 pid 4242 start 99", now)
+    assert [s.id for s in list_open_sorties(db, copter)] == [opened.id]
+    later = now + timedelta(seconds=5)
+    assert renew_owner(db, opened.id, "gcs-1 pid 4242 start 99", later)
+    assert not renew_owner(db, opened.id, "gcs-2 pid 1 start 1", later + timedelta(seconds=1))
+    assert get_sortie(db, opened.id).owner_seen_at == later
+    closed = close_sortie(
+        db,
+        opened.id,
+        "completed",
+        "mission complete, landed",
+        now + timedelta(minutes=9),
+        battery_end_pct=29.0,
+        battery_used_mah=6700.0,
+    )
+    assert (closed.battery_start_pct, closed.battery_end_pct, closed.battery_used_pct) == (
+        96.0,
+        29.0,
+        67.0,
+    )
+    assert (closed.battery_used_mah, closed.estimated_battery_pct) == (6700.0, 16.0)
+    assert list_open_sorties(db, copter) == [] and list_open_sorties(db, "ghost") == []
+    assert not renew_owner(db, opened.id, "gcs-1 pid 4242 start 99", later)
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing", "field"),
+    [
+        ({"battery_start_pct": 101.0}, {}, "battery_start_pct"),
+        ({"estimated_battery_pct": -1.0}, {}, "estimated_battery_pct"),
+        ({"owner": "x" * 201}, {}, "owner"),
+        ({}, {"battery_end_pct": float("nan")}, "battery_end_pct"),
+        ({}, {"battery_used_mah": -5.0}, "battery_used_mah"),
+    ],
+)
+def test_bad_battery_or_owner_figures_are_refused_and_change_nothing(
+    db: Database,
+    mission: StoredMission,
+    copter: str,
+    now: datetime,
+    opening: dict[str, object],
+    closing: dict[str, object],
+    field: str,
+) -> None:
+    with pytest.raises(InvalidValueError) as raised:
+        sortie = open_sortie(db, mission_id=mission.id, vehicle_name=copter, now=now, **opening)
+        close_sortie(db, sortie.id, "completed", "", now, **closing)
+    assert raised.value.field == field
+    assert all(s.outcome in ("planned",) for s in list_sorties(db))

@@ -18,7 +18,7 @@ from command.storage import (
     upsert_vehicle,
     upsert_zone,
 )
-from command.storage.models import Vehicle
+from command.storage.models import VehicleRow
 
 SQUARE = {
     "type": "Polygon",
@@ -87,9 +87,9 @@ def test_a_unique_clash_in_a_transaction_is_a_duplicate_error_and_rolls_back_all
     db: Database, copter: str
 ) -> None:
     with pytest.raises(DuplicateNameError) as raised, db.transaction() as session:
-        session.add(Vehicle(name="copter-9", connection="tcp:x:1", system_id=9, airframe="q"))
+        session.add(VehicleRow(name="copter-9", connection="tcp:x:1", system_id=9, airframe="q"))
         session.flush()
-        session.add(Vehicle(name=copter, connection="tcp:x:2", system_id=2, airframe="q"))
+        session.add(VehicleRow(name=copter, connection="tcp:x:2", system_id=2, airframe="q"))
         session.flush()
     assert raised.value.table == "vehicles"
     assert [v.name for v in list_vehicles(db)] == [copter]
