@@ -93,4 +93,6 @@ def test_what_is_kept_reads_back_unchanged_when_uploaded_again(command, params, 
     first = _kept(command, params, z=z)
     again = _kept(command, first.params, frame=first.frame or ABS, x=first.x, y=first.y, z=first.z)
     assert again.params == first.params
-    assert abs(again.z - first.z) <= 0.01
+    # Read back as centimetres × 0.01f, an altitude can land a hair below its centimetre, and
+    # truncating it again loses that centimetre (ArduPilot does the same on a re-upload).
+    assert abs(again.z - first.z) <= 0.01 + 1e-4
