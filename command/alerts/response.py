@@ -35,8 +35,8 @@ from missions.planner import (  # the planner's own stages, so responses fly as 
     mission_items,
     route_legs,
 )
-from missions.standard_patterns import inspection
 from missions.routing import Point2, path_length
+from missions.standard_patterns import inspection
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
 from sensors.tracing import WindObs
