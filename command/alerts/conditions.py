@@ -14,7 +14,7 @@ import numpy as np
 from command.alerts.rules import AqiRule, DroneSampleRule, HotSpotRule, RiseRateRule, SilenceRule
 from command.alerts.state import StationTrack
 from missions.geo import LocalFrame
-from sensors.analysis.hotspots import _robust_z as robust_z
+from sensors.analysis.hotspots import robust_z
 from sensors.aqi import LABELS, MODE_COLUMNS, aqi, iaqi, pollutant_of
 from sensors.aqi.categories import category
 from sensors.units import INFO
@@ -112,7 +112,7 @@ def judge_rise(rule: RiseRateRule, pollutant: str, track: StationTrack) -> Verdi
 def judge_hot_spot(
     rule: HotSpotRule, pollutant: str, track: StationTrack, tracks: Iterable[StationTrack]
 ) -> Verdict:
-    """The station's latest value against its neighbours' latest (robust z, sensors.hotspots)."""
+    """The station's latest value against its neighbours' latest (robust z, as hot spots)."""
     mine = track.latest(pollutant)
     if mine is None:
         return None

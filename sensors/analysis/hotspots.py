@@ -47,7 +47,8 @@ class Anomaly:
     z: float
 
 
-def _robust_z(values: np.ndarray, centre: float) -> tuple[float, float]:
+def robust_z(values: np.ndarray, centre: float) -> tuple[float, float]:
+    """Median of `values` and how far `centre` stands above it in robust z units (MAD)."""
     v = values[np.isfinite(values)]
     if v.size < 3 or not np.isfinite(centre):
         return np.nan, np.nan
@@ -92,7 +93,7 @@ def point_anomalies(
     out = []
     for i, near in enumerate(tree.query_ball_point(pts, radius_m)):
         others = np.array([v[j] for j in near if j != i])
-        med, z = _robust_z(others, v[i])
+        med, z = robust_z(others, v[i])
         if np.isfinite(z) and z > z_min:
             out.append(Anomaly((i,), float(v[i]), med, float(z)))
     return sorted(out, key=lambda a: -a.z)
