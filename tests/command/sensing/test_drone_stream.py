@@ -142,11 +142,9 @@ def test_samples_are_tagged_with_the_sortie_flying_when_they_came(tmp_path: Path
 
 
 def test_a_full_queue_drops_new_readings_counted_and_never_waits(tmp_path: Path) -> None:
-    live, utc, _ = sensing(tmp_path, queue_readings=16)
+    live, _, _ = sensing(tmp_path, queue_readings=16)
     readings = [r for k in range(3) for r in sample_readings("d1", k)]  # 21 readings
-    t0 = time.perf_counter()
-    offer(live, readings)
-    assert time.perf_counter() - t0 < 1.0  # nothing consumes: a waiting offer would hang here
+    offer(live, readings)  # nothing consumes: an offer that waited would hang the test here
     stats = live.drones.stats()
     assert (stats.offered, stats.dropped, stats.queued) == (16, 5, 16)
     live.drones.step(10.0, close=True)
