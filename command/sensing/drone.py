@@ -35,6 +35,9 @@ log = logging.getLogger("command.sensing")
 NO_SORTIE = "none"
 """trajectory_id of the samples a vehicle takes outside any sortie (one trajectory per vehicle)."""
 
+VALUES_PER_SAMPLE = 7
+"""Payload readings a sample is made of (the seven pollutants)."""
+
 SortieOf = Callable[[str, datetime], int | None]
 """The sortie a vehicle was flying at a UTC time (the centre's clock), or None."""
 Publish = Callable[[Event], None]
@@ -87,6 +90,10 @@ class DroneSampleStream:
         self.utcnow = utcnow
         self.on_stored = on_stored
         self.wake = threading.Event()
+        self.idle = False
+        """True while the sensing thread waits with nothing due: the next offer wakes it (else
+        readings wait for its next due time, or for a batch's worth of them)."""
+        self._wake_at = VALUES_PER_SAMPLE * config.batch_samples
         self._queue: deque[PayloadSample] = deque()
         self._limit = config.queue_readings
         self._drop_lock = threading.Lock()
@@ -108,7 +115,7 @@ class DroneSampleStream:
                 self._dropped += 1
             return
         queue.append(sample)
-        if not self.wake.is_set():
+        if self.idle or len(queue) >= self._wake_at:
             self.wake.set()
 
     # --- the sensing thread ------------------------------------------------------------------
@@ -139,6 +146,18 @@ class DroneSampleStream:
             if v.assembler.group_boot is not None:
                 waits.append(v.last_arrival_s + idle - now)
         return max(0.0, min(waits)) if waits else None
+
+    def sleep(self, now: float) -> None:
+        """Wait (sensing thread) until something is due or an offer wakes it."""
+        wait = self.wait_s(now)
+        if wait is None:
+            self.idle = True
+            if not self._queue:  # an offer after this look sees idle and wakes us
+                self.wake.wait()
+            self.idle = False
+        elif wait > 0:
+            self.wake.wait(wait)
+        self.wake.clear()
 
     def stats(self) -> DroneStats:
         """Counters for the console and the benchmark."""

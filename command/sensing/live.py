@@ -156,7 +156,7 @@ class LiveSensing:
     def close(self, timeout_s: float = 10.0) -> None:
         """Append what is queued (open samples closed), stop the feeds, map the last hours."""
         self._closing = True
-        self.drones.wake.set()
+        self.drones.wake.set()  # the sensing thread wakes at once, whatever it waited for
         if self._thread is not None:
             self._thread.join(timeout_s)
         else:
@@ -187,8 +187,7 @@ class LiveSensing:
     def _run(self) -> None:
         drones = self.drones
         while not self._closing:
-            drones.wake.wait(drones.wait_s(self.clock()))
-            drones.wake.clear()
+            drones.sleep(self.clock())
             try:
                 drones.step(self.clock())
             except Exception:  # a bug in one batch must not stop sensing for the whole flight
