@@ -4,7 +4,8 @@ A sample is the set of NAMED_VALUE_FLOAT payload readings one system id sends wi
 ``time_boot_ms``, placed at that system's latest GLOBAL_POSITION_INT (within
 max_position_age_ms) and dated by its latest SYSTEM_TIME; a fleet log holds several system
 ids and each keeps its own. Yields the sensors room's DroneSample (values unchecked: the
-ingest checks them) and Rejected readings.
+ingest checks them) and Rejected readings. The pairing rule itself is
+`sensors.ingest.pairing.SampleAssembler`, which live sensing shares.
 """
 
 from __future__ import annotations

@@ -182,7 +182,7 @@ class FeedFollower(FileSystemEventHandler):
                     line_offset=block.lines_before - 1,
                     on_stored=stored.append,
                 )
-                places = _stations(self.cubes_dir) if stored else {}
+                places = station_places(self.cubes_dir) if stored else {}
         except (IngestError, ValueError, OSError) as exc:
             self._fail(str(exc))
             return False
@@ -267,7 +267,7 @@ class FeedFollower(FileSystemEventHandler):
             )
 
 
-def _stations(cubes_dir: Path) -> dict[str, tuple[str, float, float]]:
+def station_places(cubes_dir: Path) -> dict[str, tuple[str, float, float]]:
     """Name, latitude and longitude (deg) of each registered station."""
     store = cube_station.open_store(cubes_dir / STATIONS)
     n = store.sizes["station"]

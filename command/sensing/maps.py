@@ -22,8 +22,8 @@ import pandas as pd
 from command.events import MapCubeRefreshed
 from command.sensing.config import SensingConfig
 from command.sensing.drone import Publish
+from command.sensing.feeds import station_places
 from sensors.cubes import MAP, STATIONS, MapGrid, create_map_cube, refresh_map_hour
-from sensors.cubes import station as cube_station
 from sensors.cubes.store import CubeStore
 
 log = logging.getLogger("command.sensing")
@@ -172,11 +172,6 @@ def _stations_centre(cubes_dir: Path) -> tuple[float, float] | None:
     """Mean latitude and longitude (deg) of the registered stations, None without any."""
     if not (cubes_dir / STATIONS / "zarr.json").exists():
         return None
-    store = cube_station.open_store(cubes_dir / STATIONS)
-    n = store.sizes["station"]
-    if not n:
-        return None
-    arrays = store.arrays()
-    lat, lon = arrays["latitude"][:n], arrays["longitude"][:n]
-    ok = np.isfinite(lat) & np.isfinite(lon)
-    return (float(lat[ok].mean()), float(lon[ok].mean())) if ok.any() else None
+    places = np.array([(lat, lon) for _, lat, lon in station_places(cubes_dir).values()])
+    ok = np.isfinite(places).all(axis=1) if len(places) else np.zeros(0, bool)
+    return (float(places[ok, 0].mean()), float(places[ok, 1].mean())) if ok.any() else None

@@ -139,6 +139,9 @@ def test_the_simulators_station_feed_is_followed_as_it_grows(tmp_path: Path, wor
         assert float(cell.so2.values[i]) == float(r["so2"])
         assert float(cell.co.values[i]) == pytest.approx(float(r["co"]))
     assert np.isfinite(ds.so2.values).sum() == len(rows)
+    maps = open_map_cube(tmp_path / "cubes").load()  # made around the stations, kept up
+    assert maps.sizes["time"] >= 1
+    assert int(maps.sample_count.isel(time=-1).sum()) == 3  # each station in its cell
 
 
 def _utc(text: str) -> datetime:
