@@ -113,11 +113,13 @@ class MapRefresher:
             self._wake.clear()
             now = self.clock()
             wait = self.wait_s(now)
-            if wait == 0.0 or (self._stop and wait is not None):
+            if self._stop:  # the hours still due, once, then out
+                if wait is not None:
+                    self.refresh(now)
+                return
+            if wait == 0.0:
                 self.refresh(now)
                 continue
-            if self._stop:
-                return
             self._wake.wait(wait)
 
     def refresh(self, now: float) -> tuple[datetime, ...]:
