@@ -203,6 +203,14 @@ class DroneReading(Event):
     values: tuple[tuple[str, float], ...]
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MapCubeRefreshed(Event):
+    """Maps of the map cube rebuilt from the station and drone samples stored so far."""
+
+    hours: tuple[datetime, ...]  # the end of each hour mapped (UTC)
+    maps: int  # maps the cube holds now
+
+
 # --- patrols -----------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PatrolDue(Event):

@@ -170,6 +170,9 @@ class PayloadSample:
 
     `time_s` is the link clock when it arrived, `time_boot_ms` the vehicle's own stamp; position
     fields are None if the vehicle had no position estimate yet. Units: CO mg/m³, others µg/m³.
+    `position_boot_ms` is the vehicle's stamp of that position (GLOBAL_POSITION_INT) and
+    `utc_offset_ms` its clock as of its latest SYSTEM_TIME (UTC ms minus boot ms); None until
+    the vehicle has sent one.
     """
 
     vehicle: str
@@ -182,6 +185,8 @@ class PayloadSample:
     longitude_deg: float | None
     altitude_amsl_m: float | None
     altitude_relative_m: float | None
+    position_boot_ms: int | None = None
+    utc_offset_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,8 @@ class Telemetry:
         self.last_heartbeat_s: float | None = None
         self.transport_up = False
         self.snapshot = VehicleSnapshot(name)
+        self.position_boot_ms: int | None = None
+        self.utc_offset_ms: int | None = None
         self._dirty = True
         self._handlers: dict[str, Callable[[Any, float], None]] = {
             "HEARTBEAT": self._heartbeat,
@@ -63,6 +65,7 @@ class Telemetry:
             "MISSION_ITEM_REACHED": self._item_reached,
             "STATUSTEXT": self._statustext,
             "NAMED_VALUE_FLOAT": self._named_value,
+            "SYSTEM_TIME": self._system_time,
             "AUTOPILOT_VERSION": self._autopilot_version,
         }
 
@@ -124,6 +127,7 @@ class Telemetry:
             lat, lon = msg.lat * 1e-7, msg.lon * 1e-7
             f["latitude_deg"] = lat
             f["longitude_deg"] = lon
+            self.position_boot_ms = msg.time_boot_ms
             self.track.append(TrackPoint(now, lat, lon, amsl, rel))
         self._dirty = True
 
@@ -189,6 +193,10 @@ class Telemetry:
         self.fields["firmware_version"] = ((v >> 24) & 0xFF, (v >> 16) & 0xFF, (v >> 8) & 0xFF)
         self._dirty = True
 
+    def _system_time(self, msg: Any, now: float) -> None:
+        if msg.time_unix_usec > 0:  # 0 until the vehicle knows the time (GPS)
+            self.utc_offset_ms = msg.time_unix_usec // 1000 - msg.time_boot_ms
+
     def _named_value(self, msg: Any, now: float) -> None:
         name = msg.name
         if isinstance(name, bytes):
@@ -209,5 +217,7 @@ class Telemetry:
                 longitude_deg=f.get("longitude_deg"),
                 altitude_amsl_m=f.get("altitude_amsl_m"),
                 altitude_relative_m=f.get("altitude_relative_m"),
+                position_boot_ms=self.position_boot_ms,
+                utc_offset_ms=self.utc_offset_ms,
             )
         )

@@ -4,7 +4,8 @@ A sample is the set of NAMED_VALUE_FLOAT payload readings one system id sends wi
 ``time_boot_ms``, placed at that system's latest GLOBAL_POSITION_INT (within
 max_position_age_ms) and dated by its latest SYSTEM_TIME; a fleet log holds several system
 ids and each keeps its own. Yields the sensors room's DroneSample (values unchecked: the
-ingest checks them) and Rejected readings.
+ingest checks them) and Rejected readings. The pairing rule itself is
+`sensors.ingest.pairing.SampleAssembler`, which live sensing shares.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from sensors.cubes.trajectory import DroneSample
-from sensors.reasons import Reason, Rejected
+from sensors.ingest.pairing import (
+    LATE_WINDOW_MS,
+    MAX_POSITION_AGE_MS,
+    Position,
+    Reading,
+    SampleAssembler,
+)
+from sensors.reasons import Rejected
 
 PAYLOAD_NAMES = {
     "PM2_5": "pm2_5",
@@ -123,16 +131,11 @@ def _next_frame(data: bytes, start: int) -> int:
 
 @dataclass
 class _Vehicle:
-    """Pairing state of one system id."""
+    """What one system id has reported so far, and its samples being assembled."""
 
-    position: tuple[int, float, float, float] | None = None  # boot ms, lat, lon, alt m
+    assembler: SampleAssembler
+    position: Position | None = None
     offset_ms: int | None = None
-    group: list[tuple[int, str, float]] = field(default_factory=list)
-    group_boot: int | None = None
-    group_position: tuple[int, float, float, float] | None = None
-    group_offset: int | None = None
-    seen_boot: set[int] = field(default_factory=set)
-    latest_boot: int = -(2**62)
 
 
 def pair_messages(
@@ -141,8 +144,8 @@ def pair_messages(
     sortie_id: str,
     system_id: int | None = None,
     survey: LogSurvey | None = None,
-    max_position_age_ms: int = 1500,
-    late_window_ms: int = 5000,
+    max_position_age_ms: int = MAX_POSITION_AGE_MS,
+    late_window_ms: int = LATE_WINDOW_MS,
 ) -> Iterator[DroneSample | Rejected]:
     """Samples (and rejected readings) of one system id (None: every one), in stream order.
 
@@ -150,45 +153,6 @@ def pair_messages(
     """
     survey = survey if survey is not None else LogSurvey()
     vehicles: dict[int, _Vehicle] = {}
-
-    def flush(v: _Vehicle) -> Iterator[DroneSample | Rejected]:
-        if v.group_boot is None or not v.group:
-            return
-        boot = v.group_boot
-        whole: Reason | None = None
-        if boot in v.seen_boot:
-            whole = Reason.DUPLICATE
-        elif boot < v.latest_boot - late_window_ms:
-            whole = Reason.OUT_OF_ORDER
-        elif v.group_offset is None:
-            whole = Reason.NO_TIME
-        elif (
-            v.group_position is None
-            or abs(v.group_position[0] - boot) > max_position_age_ms
-            or (v.group_position[1] == 0.0 and v.group_position[2] == 0.0)
-        ):
-            whole = Reason.NO_POSITION
-        kept: dict[str, float] = {}
-        for number, pollutant, value in v.group:
-            why = whole or (Reason.DUPLICATE if pollutant in kept else None)
-            if why:
-                yield Rejected(
-                    number,
-                    pollutant.upper(),
-                    repr(value),
-                    why,
-                    f"vehicle {vehicle_id} sortie {sortie_id} boot_ms {boot}",
-                )
-            else:
-                kept[pollutant] = value
-        if whole in (None, Reason.NO_TIME, Reason.NO_POSITION):
-            v.seen_boot.add(boot)
-        if whole is None:
-            v.latest_boot = max(v.latest_boot, boot)
-        if kept and v.group_position is not None and v.group_offset is not None:
-            p = v.group_position
-            yield DroneSample(vehicle_id, sortie_id, boot + v.group_offset, p[1], p[2], p[3], kept)
-
     for number, msg in enumerate(messages, start=1):
         kind = msg.get_type()
         if kind == "BAD_DATA" or kind.startswith("UNKNOWN_"):  # unknown ids: no CRC to check
@@ -208,20 +172,22 @@ def pair_messages(
             survey.readings[sysid] += 1
         if system_id is not None and sysid != system_id:
             continue
-        v = vehicles.setdefault(sysid, _Vehicle())
+        v = vehicles.get(sysid)
+        if v is None:
+            assembler = SampleAssembler(vehicle_id, max_position_age_ms, late_window_ms)
+            v = vehicles[sysid] = _Vehicle(assembler)
         if kind == "GLOBAL_POSITION_INT":
             v.position = (msg.time_boot_ms, msg.lat / 1e7, msg.lon / 1e7, msg.relative_alt / 1000.0)
         elif kind == "SYSTEM_TIME":
             if msg.time_unix_usec > 0:
                 v.offset_ms = msg.time_unix_usec // 1000 - msg.time_boot_ms
         else:
-            if msg.time_boot_ms != v.group_boot:
-                yield from flush(v)
-                v.group, v.group_boot = [], msg.time_boot_ms
-                v.group_position, v.group_offset = v.position, v.offset_ms
-            v.group.append((number, pollutant, float(msg.value)))
+            reading = Reading(
+                number, msg.time_boot_ms, pollutant, float(msg.value), v.position, v.offset_ms
+            )
+            yield from v.assembler.add(reading, sortie_id)
     for v in vehicles.values():
-        yield from flush(v)
+        yield from v.assembler.flush()
 
 
 def survey_log(path: str | Path) -> LogSurvey:

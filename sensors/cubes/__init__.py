@@ -44,6 +44,7 @@ __all__ = [
     "open_map_cube",
     "open_station_cube",
     "open_trajectory_cube",
+    "refresh_map_hour",
     "register_stations",
     "station_aqi",
 ]
@@ -105,7 +106,15 @@ def append_map(
 
 def map_hour(hour: pd.Timestamp, cubes_dir: str | Path | None = None) -> int:
     """Grid the station and drone samples of the hour ending at `hour` into the map cube."""
-    root = _dir(cubes_dir)
+    return _map_hour(hour, _dir(cubes_dir), replace=False)
+
+
+def refresh_map_hour(hour: pd.Timestamp, cubes_dir: str | Path | None = None) -> int:
+    """map_hour, rewriting the hour's map if the cube holds one (as samples keep coming)."""
+    return _map_hour(hour, _dir(cubes_dir), replace=True)
+
+
+def _map_hour(hour: pd.Timestamp, root: Path, replace: bool) -> int:
     end = (
         pd.Timestamp(hour).tz_localize(None)
         if pd.Timestamp(hour).tzinfo is None
@@ -138,6 +147,7 @@ def map_hour(hour: pd.Timestamp, cubes_dir: str | Path | None = None) -> int:
         np.concatenate(lats),
         np.concatenate(lons),
         {p: np.concatenate(v) for p, v in values.items()},
+        replace,
     )
 
 

@@ -121,16 +121,24 @@ def append_map(
     time: np.datetime64 | pd.Timestamp,
     fields: Mapping[str, np.ndarray],
     counts: np.ndarray | None = None,
+    replace: bool = False,
 ) -> int:
-    """Append one map (fields by pollutant, y × x) at time, later than the last; returns index."""
+    """Append one map (fields by pollutant, y × x) at time, later than the last; returns index.
+
+    replace: a map already at that time is rewritten in place (journaled) instead of refused.
+    """
     grid = grid_of(store)
     stamp = pd.Timestamp(time)
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
     t_ms = int(stamp.value // 1_000_000)
-    n = store.sizes["time"]
-    if n and t_ms <= int(store.group["time"][n - 1]):
-        raise CubeError(f"map time {pd.Timestamp(t_ms, unit='ms')} is not after the last map")
+    size = store.sizes["time"]
+    n = size
+    if size and t_ms <= int(store.group["time"][size - 1]):
+        at = np.flatnonzero(store.group["time"][:size] == t_ms) if replace else []
+        if not len(at):
+            raise CubeError(f"map time {pd.Timestamp(t_ms, unit='ms')} is not after the last map")
+        n = int(at[0])
     region = (slice(n, n + 1),)
     regions = {"time": (region, np.array([t_ms], dtype=np.int64))}
     for p, field in fields.items():
@@ -146,7 +154,7 @@ def append_map(
             (slice(n, n + 1), slice(None), slice(None)),
             counts[None].astype(np.int32),
         )
-    store.commit({"time": n + 1}, regions=regions)
+    store.commit({"time": max(size, n + 1)}, regions=regions)
     return n
 
 
@@ -156,15 +164,17 @@ def map_hour(
     lat: np.ndarray,
     lon: np.ndarray,
     values: Mapping[str, np.ndarray],
+    replace: bool = False,
 ) -> int:
-    """Grid the samples of one hour (positions + values by pollutant) and append the map."""
+    """Grid the samples of one hour (positions + values by pollutant) and append the map
+    (replace: rewrite the map already at that hour)."""
     grid = grid_of(store)
     radius = float(store.attrs["ecopatrol_idw_radius_m"])
     fields, counts = {}, None
     for p, v in values.items():
         fields[p], c = grid_points(grid, lat, lon, v, radius)
         counts = c if counts is None else np.maximum(counts, c)
-    return append_map(store, hour, fields, counts)
+    return append_map(store, hour, fields, counts, replace)
 
 
 def open_cube(path: Path) -> xr.Dataset:

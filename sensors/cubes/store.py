@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ JOURNAL = ".journal"
 """Suffix of the file beside a cube holding copies of the chunks a batch rewrites."""
 LOCK = ".lock"
 """Suffix of the writer lock file beside a cube."""
+NEW = ".new"
+"""Suffix of the folder a new cube is built in before it is renamed into place."""
 
 
 def dims_of(arr: zarr.Array) -> tuple[str, ...]:
@@ -77,10 +80,18 @@ class CubeStore:
         attrs: Mapping[str, Any],
         sizes: Mapping[str, int],
     ) -> CubeStore:
-        """Create an empty cube (all dims at the given sizes) and return it."""
+        """Create an empty cube (all dims at the given sizes) and return it.
+
+        The cube is built beside its place and renamed into it whole, so a reader never finds
+        a group without its arrays and attributes.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        group = zarr.open_group(str(path), mode="w-")
+        if path.exists():
+            raise CubeError(f"{path}: a cube is already there")
+        building = _beside(path, NEW)
+        shutil.rmtree(building, ignore_errors=True)
+        group = zarr.open_group(str(building), mode="w-")
         for spec in specs:
             shape = tuple(sizes[d] for d in spec.dims)
             group.create_array(
@@ -94,6 +105,11 @@ class CubeStore:
                 compressors=spec.compressors,
             )
         group.attrs.update({**attrs, SIZES_ATTR: dict(sizes)})
+        try:
+            os.rename(building, path)
+        except OSError as exc:  # made meanwhile by another writer
+            shutil.rmtree(building, ignore_errors=True)
+            raise CubeError(f"{path}: a cube is already there") from exc
         return cls(path)
 
     @property
@@ -274,7 +290,10 @@ def open_lazy(path: str | Path) -> xr.Dataset:
     group = zarr.open_group(str(path), mode="r")
     sizes = dict(group.attrs[SIZES_ATTR])
     variables = {}
-    for name, arr in group.arrays():
+    with warnings.catch_warnings():  # a writer's half-written file (*.partial) is no member
+        warnings.simplefilter("ignore")
+        members = list(group.arrays())
+    for name, arr in members:
         dims = dims_of(arr)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -9,7 +9,8 @@ closes, an unknown layout) raises IngestError and changes nothing, wherever the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,6 +30,25 @@ from sensors.units import POLLUTANTS
 
 Progress = Callable[[int], None]
 
+
+@dataclass(frozen=True)
+class StoredValues:
+    """What one commit stored: a row per file row with a value written (NaN where none was).
+
+    ``value`` is (row × pollutant) in storage units, its columns named by ``pollutants``.
+    """
+
+    station_id: np.ndarray
+    time_ms: np.ndarray
+    pollutants: tuple[str, ...]
+    value: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.time_ms.size)
+
+
+Stored = Callable[[StoredValues], None]
+
 BATCH_ROWS = 1_000_000
 """Rows per committed batch: every commit re-encodes each chunk it touches, so a batch
 should span a good part of a chunk's year (100 stations × 8784 h ≈ 0.9 M rows)."""
@@ -43,24 +63,63 @@ def ingest_file(
     now: datetime | None = None,
     future_tolerance_s: float = FUTURE_TOLERANCE_S,
     progress: Progress | None = None,
+    source: str | Path | None = None,
+    line_offset: int = 0,
+    on_stored: Stored | None = None,
 ) -> IngestReport:
     """Ingest one station data or metadata file; returns counts and the quarantine path.
 
     layout: a FeedLayout, a registered layout's name, or None to detect it. now: the clock
     (UTC) times are checked against (a time more than future_tolerance_s later is refused);
-    it also names the quarantine file. None reads the system clock.
+    it also names the quarantine file. None reads the system clock. source and line_offset,
+    for new rows of a growing file copied out below its header: the file they come from and
+    the rows before them; reports, errors and the quarantine give its name and lines.
+    on_stored is called after each commit with the values it stored.
     """
-    path, cubes_dir = Path(path), Path(cubes_dir)
+    path = Path(path)
+    name = Path(source) if source is not None else path
+    try:
+        return _ingest(
+            path,
+            name,
+            Path(cubes_dir),
+            layout,
+            batch_rows,
+            now,
+            future_tolerance_s,
+            progress,
+            line_offset,
+            on_stored,
+        )
+    except IngestError as exc:
+        if name == path and not line_offset:
+            raise
+        line = exc.line + line_offset if exc.line > 1 else exc.line
+        raise IngestError(name, line, exc.field, exc.reason) from None
+
+
+def _ingest(
+    path: Path,
+    name: Path,
+    cubes_dir: Path,
+    layout: FeedLayout | str | None,
+    batch_rows: int,
+    now: datetime | None,
+    future_tolerance_s: float,
+    progress: Progress | None,
+    line_offset: int,
+    on_stored: Stored | None,
+) -> IngestReport:
     if batch_rows < 1:
         raise ValueError(f"batch_rows must be at least 1, not {batch_rows}")
     if not path.is_file():
         raise IngestError(path, 0, "file", "no such file")
     now = now or datetime.now(UTC)
     feed = sniff(path)
-    quarantine = QuarantineFile(path, cubes_dir / QUARANTINE, now)
+    quarantine = QuarantineFile(name, cubes_dir / QUARANTINE, now)
     cube_path = cubes_dir / STATIONS
     if layout is None and is_metadata(feed):
-        return _ingest_metadata(path, cube_path, quarantine)
+        return _ingest_metadata(path, cube_path, quarantine, name)
     chosen = get(layout) if isinstance(layout, str) else layout or detect(feed)
     store = cube_station.open_store(cube_path) if (cube_path / "zarr.json").exists() else None
     known = pd.Index(cube_station.station_ids(store)) if store is not None else None
@@ -90,6 +149,8 @@ def ingest_file(
                 refused = codes[start:stop]
                 p.batch.reason[refused != 0] = refused[refused != 0]
                 start = stop
+            if on_stored is not None:
+                on_stored(_stored(parts))
         kept = 0
         for p in pending:
             b = p.batch
@@ -101,7 +162,7 @@ def ingest_file(
         pending.clear()
         return kept
 
-    for batch in chosen.read(path, batch_rows):
+    for batch in _shifted(chosen.read(path, batch_rows), line_offset):
         rows += batch.rows
         ok = _check(batch, now_ms, future_tolerance_s)
         if known is None:
@@ -117,7 +178,7 @@ def ingest_file(
             pending_rows = 0
     accepted += flush()
     return IngestReport(
-        str(path),
+        str(name),
         chosen.name,
         rows,
         accepted,
@@ -129,12 +190,14 @@ def ingest_file(
     )
 
 
-def _ingest_metadata(path: Path, cube_path: Path, quarantine: QuarantineFile) -> IngestReport:
+def _ingest_metadata(
+    path: Path, cube_path: Path, quarantine: QuarantineFile, name: Path
+) -> IngestReport:
     stations, rejected = read_stations(path)
     added = cube_station.register(cube_path, stations)[0] if stations else 0
     quarantine.write(rejected)
     return IngestReport(
-        str(path),
+        str(name),
         "metadata",
         len(stations) + len(rejected),
         len(stations),
@@ -152,6 +215,33 @@ class _Part:
 
     def __init__(self, batch: FeedBatch, station: np.ndarray, ok: np.ndarray) -> None:
         self.batch, self.station, self.ok = batch, station, ok
+
+
+def _shifted(batches: Iterator[FeedBatch], line_offset: int) -> Iterator[FeedBatch]:
+    """Batches with their data lines moved down by line_offset (the header stays line 1)."""
+    for batch in batches:
+        if line_offset:
+            batch.line += line_offset
+            batch.rejected = [
+                replace(r, line=r.line + line_offset) if r.line > 1 else r for r in batch.rejected
+            ]
+        yield batch
+
+
+def _stored(parts: list[_Part]) -> StoredValues:
+    """The cells of committed parts that were written, a row per row with any."""
+    ids, times, values = [], [], []
+    for p in parts:
+        b = p.batch
+        written = (b.reason == 0) & ~b.blank & p.ok
+        rows = written.any(axis=1)
+        ids.append(b.station_ids[b.station_code[rows]])
+        times.append(b.time_ms[rows])
+        values.append(np.where(written[rows], b.value[rows], np.nan))
+    pollutants = tuple(POLLUTANTS[k] for k in parts[0].batch.pollutant_index)
+    return StoredValues(
+        np.concatenate(ids), np.concatenate(times), pollutants, np.concatenate(values)
+    )
 
 
 def _check(batch: FeedBatch, now_ms: int, tolerance_s: float) -> np.ndarray:

@@ -1,0 +1,207 @@
+"""Live sensing: drone samples and station feeds into the cubes as they arrive, off the link
+threads, and the map cube kept up with both.
+
+Threads: the link threads only call `offer()`; one sensing thread assembles, checks and
+appends drone samples; one thread per followed feed; one map thread. Writers of one cube
+take turns through a lock per cube; readers (`sensors.cubes.open_*_cube`) may open the cubes
+at any time and see every committed batch, nothing half written.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from watchdog.observers import Observer
+
+from command.centre.config import CentreConfig
+from command.events import Event, EventBus
+from command.link.snapshot import PayloadSample
+from command.sensing.config import SensingConfig
+from command.sensing.drone import DroneSampleStream, DroneStats, SortieOf
+from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
+from command.sensing.maps import MapRefresher, MapStats
+from sensors.cubes.trajectory import DroneSample
+from sensors.ingest.station import StoredValues
+
+log = logging.getLogger("command.sensing")
+
+
+class SensingError(ValueError):
+    """Live sensing cannot be set up as configured; the message names the feed."""
+
+
+@dataclass(frozen=True)
+class SensingStats:
+    """The drone path's counters, each feed's status and the map refresher's counters."""
+
+    drones: DroneStats
+    feeds: tuple[FeedStatus, ...]
+    maps: MapStats
+
+
+class LiveSensing:
+    """Drone samples, station feeds and the map cube, each on threads of its own."""
+
+    def __init__(
+        self,
+        cubes_dir: str | Path,
+        *,
+        bus: EventBus | None = None,
+        sortie_of: SortieOf | None = None,
+        feeds: Iterable[Any] = (),
+        config: SensingConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        """`clock` must be the fleet's clock (PayloadSample.time_s); `feeds` holds objects with
+        name, path, layout and metadata (the centre's FeedConfig or FeedSource)."""
+        self.cubes_dir = Path(cubes_dir)
+        self.config = config or SensingConfig()
+        self.clock = clock
+        self.utcnow = utcnow
+        publish = bus.publish if bus is not None else _nowhere
+        self.maps = MapRefresher(self.cubes_dir, publish, self.config, clock, utcnow)
+        self.drones = DroneSampleStream(
+            self.cubes_dir,
+            publish,
+            sortie_of,
+            self.config,
+            utcnow,
+            threading.Lock(),
+            on_stored=self._drone_stored,
+        )
+        station_lock = threading.Lock()
+        feeds = list(feeds)
+        for f in feeds:
+            if Path(f.path).suffix.lower() == ".json":
+                raise SensingError(
+                    f"feed {f.name}: {f.path}: a JSON file cannot be followed line by line; "
+                    "ingest it with python -m sensors ingest"
+                )
+        self.followers = [
+            FeedFollower(
+                FeedSource(f.name, Path(f.path), f.layout, f.metadata),
+                self.cubes_dir,
+                publish,
+                station_lock,
+                utcnow,
+                self.config.feed_check_s,
+                on_stored=self._stations_stored,
+            )
+            for f in feeds
+        ]
+        self._observer: Any = None
+        self._thread: threading.Thread | None = None
+        self._closing = False
+
+    @classmethod
+    def from_config(
+        cls,
+        config: CentreConfig,
+        *,
+        bus: EventBus | None = None,
+        sortie_of: SortieOf | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> LiveSensing:
+        """Live sensing of the centre's cubes and feeds (its `sensing` section, if any)."""
+        return cls(
+            config.cubes_path,
+            bus=bus,
+            sortie_of=sortie_of,
+            feeds=config.feeds,
+            config=getattr(config, "sensing", None),
+            clock=clock,
+            utcnow=utcnow,
+        )
+
+    # --- link threads ------------------------------------------------------------------------
+    def offer(self, sample: PayloadSample) -> None:
+        """Queue one payload reading (the Fleet's on_sample); never waits."""
+        self.drones.offer(sample)
+
+    # --- life --------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the sensing, feed and map threads and the change notices."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="sensing-drones", daemon=True)
+        self._thread.start()
+        self.maps.start()
+        if self.followers:
+            self._observer = Observer()
+            for follower in self.followers:
+                folder = follower.feed.path.absolute().parent
+                if folder.is_dir():
+                    self._observer.schedule(follower, str(folder), recursive=False)
+                else:
+                    log.warning(
+                        "feed %s: folder %s missing: looked at every %g s",
+                        follower.feed.name,
+                        folder,
+                        self.config.feed_check_s,
+                    )
+            self._observer.start()
+            for follower in self.followers:
+                follower.start()
+
+    def close(self, timeout_s: float = 10.0) -> None:
+        """Append what is queued (open samples closed), stop the feeds, map the last hours."""
+        self._closing = True
+        self.drones.wake.set()  # the sensing thread wakes at once, whatever it waited for
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        else:
+            self.drones.step(self.clock(), close=True)
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout_s)
+        for follower in self.followers:
+            follower.close(timeout_s)
+        self.maps.close(timeout_s)
+
+    def __enter__(self) -> LiveSensing:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def stats(self) -> SensingStats:
+        """Counters of every part."""
+        return SensingStats(
+            self.drones.stats(),
+            tuple(f.status() for f in self.followers),
+            self.maps.stats(),
+        )
+
+    # --- threads -----------------------------------------------------------------------------
+    def _run(self) -> None:
+        drones = self.drones
+        while not self._closing:
+            drones.sleep(self.clock())
+            try:
+                drones.step(self.clock())
+            except Exception:  # a bug in one batch must not stop sensing for the whole flight
+                log.exception("drone samples step failed")
+        drones.step(self.clock(), close=True)
+
+    def _drone_stored(self, samples: list[DroneSample]) -> None:
+        first = samples[0]
+        self.maps.touch((s.time_ms for s in samples), (first.lat, first.lon))
+
+    def _stations_stored(self, stored: StoredValues) -> None:
+        times = np.asarray(stored.time_ms)
+        self.maps.touch(times.tolist())
+
+
+def _nowhere(event: Event) -> None:
+    """Where events go without a bus."""
