@@ -32,6 +32,9 @@ from command.events.types import (
     TaskWaiting,
     TelemetryUpdated,
     VehicleMessage,
+    VideoSinkStats,
+    VideoStats,
+    VideoStreamState,
     event_record,
 )
 
@@ -69,5 +72,8 @@ __all__ = [
     "TaskWaiting",
     "TelemetryUpdated",
     "VehicleMessage",
+    "VideoSinkStats",
+    "VideoStats",
+    "VideoStreamState",
     "event_record",
 ]
