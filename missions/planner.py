@@ -19,7 +19,15 @@ from missions.survey import SurveyPath
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
 
-__all__ = ["PlanError", "PlanSpec", "PlannedMission", "plan_zone"]
+__all__ = [
+    "PlanError",
+    "PlanSpec",
+    "PlannedMission",
+    "fence_of",
+    "mission_items",
+    "plan_zone",
+    "route_legs",
+]
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,9 @@ def plan_zone(
             raise
         raise PlanError(f"zone {zone.name!r}: {exc}") from exc
     legs = list(pattern.legs)
-    route, transit_at = _route(home_xy, legs, transit, zone.name)
-    items = _items(route, transit_at, legs, frame, home, speed, pattern.swath)
-    fence = _fence(zones)
+    route, transit_at = route_legs(home_xy, legs, transit, zone.name)
+    items = mission_items(route, transit_at, legs, frame, home, speed, pattern.swath)
+    fence = fence_of(zones)
     mission = Mission(home=home, items=tuple(items), fence=fence, cruise_speed_mps=speed)
     pattern_length = sum(path_length(leg.waypoints) for leg in legs)
     flat = (home_xy, *(p for p, _ in route), home_xy)
@@ -120,10 +128,12 @@ def _first(*values: float | None) -> float:
     return next(v for v in values if v is not None)
 
 
-def _route(
+def route_legs(
     home_xy: Point2, legs: list[Leg], transit: TransitPlanner, zone_name: str
 ) -> tuple[list[tuple[Point2, int]], list[int]]:
-    """Points with the leg index they belong to (-1 = transit), home excluded at both ends."""
+    """Legs joined from home and back by transits around the no-fly zones: the points with the
+    leg index they belong to (-1 = transit), home excluded at both ends, and the transit points'
+    indices. PlanError naming `zone_name` when no transit exists."""
     route: list[tuple[Point2, int]] = []
     transit_at: list[int] = []
     here = home_xy
@@ -144,7 +154,7 @@ def _route(
     return route, transit_at
 
 
-def _items(
+def mission_items(
     route: list[tuple[Point2, int]],
     transit_at: list[int],
     legs: list[Leg],
@@ -153,6 +163,8 @@ def _items(
     speed: float,
     swath: Swath | None,
 ) -> list[MissionItem]:
+    """A routed pattern as mission items: take-off, speed, the waypoints (camera triggering on
+    survey lanes when a swath is given), RTL."""
     first_alt = legs[0].altitude_m
     items = [
         MissionItem(
@@ -197,7 +209,8 @@ def _items(
     return items
 
 
-def _fence(zones: Sequence[Zone]) -> Fence:
+def fence_of(zones: Sequence[Zone]) -> Fence:
+    """The geofence of a zone set: fence zones as inclusion, no-fly zones as exclusion polygons."""
     polygons: list[FencePolygon] = []
     for zone in zones:
         if zone.kind not in (ZoneKind.FENCE, ZoneKind.NO_FLY):

@@ -1,311 +1,350 @@
-"""AUTO mode: running the stored mission item by item, as ArduCopter's mission engine does.
+"""AUTO mode: the stored mission run as ArduPilot's mission engine (AP_Mission) runs it.
 
-Navigation commands run one at a time; the DO commands between two navigation commands run when
-the first is reached and the next starts (so a camera trigger placed after a survey's entry
-waypoint fires along the transect); DO_JUMP repeats a stretch; MISSION_ITEM_REACHED marks each
-finished navigation item.
+One navigation command is active at a time. When it completes, the next one starts, and the
+first DO command between them starts with it; the other DO commands follow one after another
+while the vehicle flies (a CONDITION_DELAY holds back the DO commands after it, not the flight).
+DO_JUMP repeats a stretch (-1: forever; a target outside the mission ends it). Each command
+that starts is announced as "Mission: <seq> <type>", each one the vehicle verifies as done gets
+a MISSION_ITEM_REACHED. When the mission ends the current item reads 0 and the vehicle holds
+where it is (or disarms, if it ended on the ground).
+
+The executor reads the vehicle (`AutoView`) and returns what to do (`AutoStep`); the copter
+applies it. It owns only the mission's progress.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from enum import Enum
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from simulator.events import CurrentChanged, ItemReached
-from simulator.mission import AMSL_FRAMES, MISSION, NAV_COMMANDS, Item
-
-if TYPE_CHECKING:
-    from simulator.vehicle import Copter
-
-Target = tuple[tuple[float, float] | None, float, float | None]
+from simulator.auto_nav import AutoView, NavCommand
+from simulator.events import CurrentChanged, Event, ItemReached, StatusText
+from simulator.guidance import Guidance, hold
+from simulator.mission import Item, MissionStore
+from simulator.mission_storage import type_name
 
 C = mavlink
-NO_MISSION, NOT_STARTED, ACTIVE, PAUSED, COMPLETE = (
-    C.MISSION_STATE_NO_MISSION,
-    C.MISSION_STATE_NOT_STARTED,
-    C.MISSION_STATE_ACTIVE,
-    C.MISSION_STATE_PAUSED,
-    C.MISSION_STATE_COMPLETE,
+SEV_INFO = C.MAV_SEVERITY_INFO
+MAX_JUMP_HOPS = 255
+"""A chain of jumps longer than this ends the mission (it would never reach a command)."""
+SELF_VERIFIED = frozenset(
+    {
+        C.MAV_CMD_DO_GRIPPER,
+        C.MAV_CMD_DO_SET_SERVO,
+        C.MAV_CMD_DO_SET_RELAY,
+        C.MAV_CMD_DO_REPEAT_SERVO,
+        C.MAV_CMD_DO_REPEAT_RELAY,
+        C.MAV_CMD_DO_DIGICAM_CONFIGURE,
+        C.MAV_CMD_DO_DIGICAM_CONTROL,
+        C.MAV_CMD_DO_SET_CAM_TRIGG_DIST,
+        C.MAV_CMD_DO_PARACHUTE,
+        C.MAV_CMD_DO_SPRAYER,
+        C.MAV_CMD_DO_AUX_FUNCTION,
+        C.MAV_CMD_DO_SET_RESUME_REPEAT_DIST,
+        C.MAV_CMD_IMAGE_START_CAPTURE,
+        C.MAV_CMD_IMAGE_STOP_CAPTURE,
+    }
 )
+"""DO commands the mission engine completes itself: no MISSION_ITEM_REACHED for them."""
 
 
-class AutoMission:
-    """Progress through the mission of one copter."""
+class MissionState(Enum):
+    """AP_Mission's state."""
 
-    def __init__(self, copter: Copter) -> None:
-        self.copter = copter
-        self.current = 0  # seq of the current (or next to start) navigation item, 1-based
-        self.started = False
-        self.complete = False
-        self.paused = False
-        self.landing = False
-        self._nav: Item | None = None
-        self._phase = ""
-        self._until = 0.0
-        self._target: tuple[float, float, float] = (0.0, 0.0, 0.0)
-        self._jumps: dict[int, int] = {}
-        self._orbit_angle = 0.0
-        self._orbit_done = 0.0
+    STOPPED = "stopped"
+    RUNNING = "running"
+    COMPLETE = "complete"
 
-    # --- state the ground station sees -------------------------------------------------------
-    @property
-    def mission_state(self) -> int:
+
+@dataclass(frozen=True)
+class RunDo:
+    """Carry out a DO command now (speed, region of interest, camera …)."""
+
+    item: Item
+
+
+@dataclass(frozen=True)
+class LeaveGround:
+    """Spin up and leave the ground (a mission take-off, or a command flown from the ground)."""
+
+    target_up_m: float
+
+
+@dataclass(frozen=True)
+class MissionEnded:
+    """The mission completed; on_ground: it ended landed (the vehicle disarms)."""
+
+    on_ground: bool
+
+
+Effect = Event | RunDo | LeaveGround | MissionEnded
+
+
+@dataclass(frozen=True)
+class AutoStep:
+    """This step's guidance and what the copter must do."""
+
+    guidance: Guidance
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass
+class _Do:
+    item: Item
+    delay_until_s: float = 0.0
+
+
+@dataclass
+class MissionRun:
+    """Progress through the mission of one copter (AP_Mission's state and ModeAuto's)."""
+
+    state: MissionState = MissionState.STOPPED
+    nav: NavCommand | None = None
+    next_seq: int = 0  # while stopped: the navigation command a resume starts from
+    do: _Do | None = None
+    do_all_done: bool = False
+    paused: tuple[float, float, float] | None = None
+    jumps: dict[int, int] = field(default_factory=dict)
+    do_from: int = 1  # where the search for the next DO command starts
+    _out: list[Effect] = field(default_factory=list)
+
+    # --- what the ground station sees --------------------------------------------------------
+    def mission_state(self, missions: MissionStore) -> int:
         """MISSION_STATE for MISSION_CURRENT."""
-        if not self.copter.missions.has_nav():
-            return NO_MISSION
-        if self.complete:
-            return COMPLETE
-        if not self.started:
-            return NOT_STARTED
-        return PAUSED if self.paused else ACTIVE
+        if not missions.size:
+            return C.MISSION_STATE_NO_MISSION
+        return {
+            MissionState.STOPPED: C.MISSION_STATE_NOT_STARTED,
+            MissionState.RUNNING: C.MISSION_STATE_ACTIVE,
+            MissionState.COMPLETE: C.MISSION_STATE_COMPLETE,
+        }[self.state]
 
     @property
     def current_seq(self) -> int:
-        """Seq reported as current in MISSION_CURRENT (0 before any item)."""
-        return self.current
+        """The navigation command's seq (0 when there is none, e.g. after the end)."""
+        return self.nav.item.seq if self.nav is not None else self.next_seq
 
-    def _items(self) -> list[Item]:
-        return self.copter.missions.items(MISSION)
+    @property
+    def running(self) -> bool:
+        """Whether the mission is being flown."""
+        return self.state is MissionState.RUNNING
+
+    @property
+    def landing(self) -> bool:
+        """Whether the active command is bringing the vehicle down to land."""
+        return self.running and self.nav is not None and self.nav.landing
 
     # --- control -----------------------------------------------------------------------------
-    def enter(self, armed: bool) -> None:
-        """The vehicle switched to AUTO: resume (or restart a finished mission) when flying."""
-        if self.complete or self.copter.params["MIS_RESTART"]:
-            self.reset()
-        if armed and not self.copter.landed:
-            self.start()
+    def reset(self) -> tuple[Effect, ...]:
+        """A new mission: back to the start, stopped."""
+        self.state = MissionState.STOPPED
+        self.do, self.do_all_done, self.paused, self.jumps = None, False, None, {}
+        return self._set_nav(None)
 
-    def reset(self) -> None:
-        """Back to the first item, not started."""
-        self.started = self.complete = self.paused = self.landing = False
-        self._nav = None
-        self._jumps = {}
-        self._set_current(0)
+    def start(self, v: AutoView) -> tuple[Effect, ...]:
+        """Run from the first command."""
+        self.state = MissionState.RUNNING
+        self.jumps, self.paused, self.do = {}, None, None
+        self._drop_nav()
+        if not self._advance_nav(v, 1):
+            self._complete(v)
+        return self._flush()
 
-    def start(self) -> bool:
-        """MISSION_START (or AUTO while flying): run from the current item, or from the start."""
-        if not self.copter.missions.has_nav():
+    def start_or_resume(self, v: AutoView) -> tuple[Effect, ...]:
+        """Entering AUTO: restart (MIS_RESTART, or after the end) or carry on where it was."""
+        seq = self.current_seq
+        if self.state is MissionState.COMPLETE or v.params["MIS_RESTART"] or not seq:
+            return self.start(v)
+        self.state = MissionState.RUNNING
+        self.paused = None
+        self._drop_nav()
+        if not self._advance_nav(v, seq):
+            self._complete(v)
+        return self._flush()
+
+    def stop(self) -> None:
+        """Leaving AUTO: the mission stops where it is (the current item stays)."""
+        if self.state is MissionState.RUNNING:
+            self.state = MissionState.STOPPED
+
+    def set_current(self, seq: int, v: AutoView) -> tuple[bool, tuple[Effect, ...]]:
+        """MISSION_SET_CURRENT / DO_SET_MISSION_CURRENT: fly from seq (False if out of range)."""
+        total = v.missions.size
+        if not 0 <= seq <= total or total == 0:
+            return False, ()
+        if seq == 0 or self.state is MissionState.COMPLETE:
+            self.jumps = {}
+            seq = max(seq, 1)
+        self.do, self.do_all_done = None, False
+        if self.state is not MissionState.RUNNING:
+            item = self._next_cmd(v.missions, seq)
+            while item is not None and not item.nav:
+                item = self._next_cmd(v.missions, item.seq + 1)
+            if item is None:
+                return False, self._flush()
+            self.state = MissionState.STOPPED
+            self._out.extend(self._set_nav(None, next_seq=item.seq))
+            return True, self._flush()
+        self._drop_nav()
+        if not self._advance_nav(v, seq):
+            self._complete(v)
+        return True, self._flush()
+
+    def pause(self, paused: bool, v: AutoView) -> bool:
+        """DO_PAUSE_CONTINUE: hold where it is, or carry on (the mission stays active)."""
+        if not self.running:
             return False
-        if self.complete:
-            self.reset()
-        self.started = True
-        self.paused = False
-        first = self.current if self.current >= 1 else 1
-        self._advance_from(first)
+        if paused and self.paused is None:
+            self.paused = _here(v)
+        elif not paused:
+            self.paused = None
         return True
-
-    def set_current(self, seq: int) -> bool:
-        """MISSION_SET_CURRENT / DO_SET_MISSION_CURRENT; False when seq is out of range."""
-        items = self._items()
-        if not 1 <= seq <= len(items):
-            return False
-        self.complete = False
-        if self.started:
-            self._jumps = {}
-            self._advance_from(seq)
-        else:
-            self._set_current(seq)
-        return True
-
-    def pause(self, paused: bool) -> bool:
-        """DO_PAUSE_CONTINUE: hold where we are, or carry on."""
-        if not self.started or self.complete:
-            return False
-        if paused and not self.paused:
-            k = self.copter.kin
-            self._hold = (k.north, k.east, k.up)
-        self.paused = paused
-        return True
-
-    def landed(self) -> None:
-        """Touchdown during an RTL or LAND item: that item is reached and the mission is done."""
-        if self._nav is not None:
-            self.copter.outbox.append(ItemReached(self._nav.seq))
-        self._finish()
 
     # --- stepping ----------------------------------------------------------------------------
-    def update(self, dt: float) -> Target:
-        """Navigation target for this step."""
-        k = self.copter.kin
-        if not self.started or self.complete or self._nav is None:
-            h = self.copter.hold or (k.north, k.east, k.up)
-            return (h[0], h[1]), h[2], None
-        if self.paused:
-            return (self._hold[0], self._hold[1]), self._hold[2], None
-        nav = self._nav
-        cmd = nav.command
-        if cmd == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
-            return self.copter.rtl_target(dt)
-        if cmd == C.MAV_CMD_NAV_LAND and self._phase == "descend":
-            return self.copter.land_target()
-        n, e, up = self._target
-        if self._phase == "climb":
-            if k.up >= up - 0.5:
-                self._phase = "goto"
-            return (k.north, k.east), up, None
-        if cmd == C.MAV_CMD_NAV_TAKEOFF:
-            if k.up >= up - 0.5:
-                self._complete_nav()
-            return (n, e), up, None
-        if self._phase == "orbit":
-            return self._orbit(dt)
-        if self._phase == "goto":
-            radius = (
-                nav.param2
-                if cmd == C.MAV_CMD_NAV_WAYPOINT and nav.param2 > 0
-                else self.copter.params["WPNAV_RADIUS"] / 100.0
-            )
-            if cmd != C.MAV_CMD_NAV_WAYPOINT:
-                radius = min(radius, 1.0)
-            if math.dist((n, e), (k.north, k.east)) <= radius and abs(k.up - up) <= 1.0:
-                self._arrived()
-            return (n, e), up, None
-        if self._phase == "hold":
-            if self._until and self.copter.t >= self._until:
-                self._complete_nav()
-            return (n, e), up, None
-        return (n, e), up, None
+    def step(self, v: AutoView, dt: float) -> AutoStep:
+        """Advance by dt: verify the active commands, start the next ones, and guide."""
+        if not self.running or self.nav is None:
+            return AutoStep(hold(*_here(v)), self._flush())
+        if self.paused is not None:
+            return AutoStep(hold(*self.paused), self._flush())
+        guidance, done = self.nav.fly(v, dt)
+        if done:
+            self._finished_nav()
+            if not self._advance_nav(v, self._after(self.nav)):
+                self._complete(v)
+                return AutoStep(hold(*_here(v)), self._flush())
+            assert self.nav is not None
+            guidance, _ = self.nav.fly(v, 0.0)
+        self._update_do(v)
+        return AutoStep(guidance, self._flush())
 
-    def _arrived(self) -> None:
-        nav = self._nav
-        assert nav is not None
-        cmd = nav.command
-        if cmd == C.MAV_CMD_NAV_WAYPOINT or cmd == C.MAV_CMD_NAV_SPLINE_WAYPOINT:
-            if nav.param1 > 0:
-                self._phase, self._until = "hold", self.copter.t + nav.param1
+    def touched_down(self, v: AutoView) -> tuple[Effect, ...]:
+        """The vehicle touched down while landing: that command is done."""
+        if not self.landing or self.nav is None:
+            return ()
+        self._finished_nav()
+        if not self._advance_nav(v, self._after(self.nav)):
+            self._complete(v, on_ground=True)
+        return self._flush()
+
+    # --- navigation commands -----------------------------------------------------------------
+    def _start_nav(self, v: AutoView, item: Item) -> bool:
+        """Announce and start a navigation command; False when it is skipped."""
+        self._say(f"Mission: {item.seq} {type_name(item.command)}")
+        nav = NavCommand.start(v, item)
+        if nav is None:
+            return False
+        if nav.leaves_ground_to is not None:
+            self._out.append(LeaveGround(nav.leaves_ground_to))
+        self._out.extend(self._set_nav(nav))
+        return True
+
+    def _finished_nav(self) -> None:
+        assert self.nav is not None
+        self._out.append(ItemReached(self.nav.item.seq))
+
+    # --- sequencing (AP_Mission) -------------------------------------------------------------
+    def _after(self, nav: NavCommand | None) -> int:
+        return nav.item.seq + 1 if nav is not None else 1
+
+    def _next_cmd(self, missions: MissionStore, seq: int) -> Item | None:
+        """The command at or after seq with jumps followed (and counted), or None at the end."""
+        for _ in range(MAX_JUMP_HOPS):
+            item = missions.at(seq)
+            if item is None:
+                return None
+            if item.command != C.MAV_CMD_DO_JUMP:
+                return item
+            target, repeats = int(item.param1), int(item.param2)
+            if not 1 <= target <= missions.size:
+                return None
+            done = self.jumps.get(item.seq, 0)
+            if repeats < 0 or done < repeats:
+                if repeats >= 0:
+                    self.jumps[item.seq] = done + 1
+                seq = target
             else:
-                self._complete_nav()
-        elif cmd == C.MAV_CMD_NAV_LOITER_TIME:
-            self._phase, self._until = "hold", self.copter.t + max(nav.param1, 0.0)
-        elif cmd == C.MAV_CMD_NAV_LOITER_UNLIM:
-            self._phase, self._until = "hold", 0.0
-        elif cmd == C.MAV_CMD_NAV_LOITER_TURNS:
-            k = self.copter.kin
-            self._phase = "orbit"
-            self._orbit_done = 0.0
-            self._orbit_angle = math.atan2(k.east - self._centre[1], k.north - self._centre[0])
-        elif cmd == C.MAV_CMD_NAV_LAND:
-            self._phase = "descend"
-            self.landing = True
-            self.copter.land_ne = (self._target[0], self._target[1])
+                seq += 1
+        return None
 
-    def _orbit(self, dt: float) -> Target:
-        nav = self._nav
-        assert nav is not None
-        radius = abs(nav.param3) or 10.0
-        direction = -1.0 if nav.param3 < 0 else 1.0
-        speed = min(self.copter.limits.speed_mps, math.sqrt(self.copter.limits.accel_mps2 * radius))
-        step = speed / radius * dt
-        self._orbit_angle += direction * step
-        self._orbit_done += step
-        cn, ce = self._centre
-        if self._orbit_done >= nav.param1 * 2 * math.pi:
-            self._complete_nav()
-        target = (
-            cn + radius * math.cos(self._orbit_angle),
-            ce + radius * math.sin(self._orbit_angle),
-        )
-        return target, self._target[2], None
+    def _advance_nav(self, v: AutoView, seq: int) -> bool:
+        """Start the next navigation command at or after seq (and the first DO before it)."""
+        self.do, self.do_all_done = None, False
+        while True:
+            item = self._next_cmd(v.missions, seq)
+            if item is None:
+                return False
+            if item.nav:
+                if self._start_nav(v, item):
+                    break
+            elif self.do is None:
+                self._start_do(v, item)
+            seq = item.seq + 1
+        if self.do is None:
+            self.do_all_done = True
+        return True
 
-    # --- item sequencing ---------------------------------------------------------------------
-    def _advance_from(self, seq: int) -> None:
-        """Start the first navigation item at or after seq, running DO items passed on the way."""
-        items = self._items()
-        guard = 0
-        while 1 <= seq <= len(items):
-            guard += 1
-            if guard > 10_000:
-                break
-            item = items[seq - 1]
-            if item.command == C.MAV_CMD_DO_JUMP:
-                seq = self._jump(item, seq)
-                continue
-            if item.command in NAV_COMMANDS:
-                self._start_nav(item)
+    def _update_do(self, v: AutoView) -> None:
+        if self.do is None:
+            if self.do_all_done:
                 return
-            self._run_do(item)
-            seq += 1
-        self._finish()
+            if self.nav is None or self.do_from > self.nav.item.seq:
+                self.do_all_done = True  # DO commands run only up to the active one
+                return
+            item = self._next_cmd(v.missions, self.do_from)
+            if item is None or item.nav:
+                self.do_all_done = True
+                return
+            self._start_do(v, item)
+        elif self._verify_do(v, self.do):
+            if self.do.item.command not in SELF_VERIFIED:
+                self._out.append(ItemReached(self.do.item.seq))
+            self.do_from = self.do.item.seq + 1
+            self.do = None
 
-    def _jump(self, item: Item, seq: int) -> int:
-        remaining = self._jumps.get(item.seq, int(item.param2))
-        if remaining == 0:
-            return seq + 1
-        if remaining > 0:
-            self._jumps[item.seq] = remaining - 1
-        return int(item.param1) if int(item.param1) >= 1 else seq + 1
+    def _start_do(self, v: AutoView, item: Item) -> None:
+        self._say(f"Mission: {item.seq} {type_name(item.command)}")
+        self.do = _Do(item)
+        self.do_from = item.seq + 1
+        if item.command == C.MAV_CMD_CONDITION_DELAY:
+            self.do.delay_until_s = v.t + max(item.param1, 0.0)
+        elif not C.MAV_CMD_NAV_LAST < item.command <= C.MAV_CMD_CONDITION_LAST:
+            self._out.append(RunDo(item))
 
-    def _start_nav(self, item: Item) -> None:
-        c = self.copter
-        k = c.kin
-        self._nav = item
-        self._set_current(item.seq)
-        positional = not (item.x == 0 and item.y == 0)
-        n, e = c.to_local(item.lat, item.lon) if positional else (k.north, k.east)
-        given = item.z > 0 or item.frame in AMSL_FRAMES
-        up = c.height_from_frame(item.frame, item.z) if given else k.up
-        self._target = (n, e, up)
-        self._until = 0.0
-        cmd = item.command
-        self._phase = "goto"
-        if cmd == C.MAV_CMD_NAV_TAKEOFF:
-            self._target = (k.north, k.east, max(up, 1.0))
-            self._phase = "takeoff"
-            if c.landed:
-                c.landed = False
-                c.say(C.MAV_SEVERITY_INFO, f"Takeoff to {self._target[2]:.1f}m")
-        elif cmd == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
-            c.rtl_stage = "climb"
-            self.landing = True
-        elif cmd == C.MAV_CMD_NAV_LAND:
-            self._target = (n, e, k.up)
-            if not positional:
-                self._arrived()
-        elif cmd == C.MAV_CMD_NAV_LOITER_TURNS:
-            self._centre = (n, e)
-            radius = abs(item.param3) or 10.0
-            bearing = math.atan2(k.east - e, k.north - n) if (k.north, k.east) != (n, e) else 0.0
-            self._target = (n + radius * math.cos(bearing), e + radius * math.sin(bearing), up)
-        if c.landed and cmd != C.MAV_CMD_NAV_TAKEOFF:
-            c.landed = False
-            self._phase = "climb"
+    def _verify_do(self, v: AutoView, do: _Do) -> bool:
+        cmd = do.item.command
+        if cmd == C.MAV_CMD_CONDITION_DELAY:
+            return v.t >= do.delay_until_s
+        if cmd == C.MAV_CMD_CONDITION_DISTANCE and self.nav is not None:
+            n, e, _ = self.nav.target
+            return math.dist((n, e), (v.kin.north, v.kin.east)) <= do.item.param1
+        return True
 
-    def _run_do(self, item: Item) -> None:
-        c = self.copter
-        cmd = item.command
-        if cmd == C.MAV_CMD_DO_CHANGE_SPEED and item.param2 > 0 and int(item.param1) in (0, 1):
-            c.speed_mps = item.param2
-        elif cmd == C.MAV_CMD_DO_SET_ROI:
-            c.roi = None if item.x == 0 and item.y == 0 else c.to_local(item.lat, item.lon)
-        elif cmd == C.MAV_CMD_DO_DIGICAM_CONTROL and round(item.x) == 1:
-            c.trigger_camera()
-        elif cmd == C.MAV_CMD_DO_SET_CAM_TRIGG_DIST:
-            c.set_trigger_distance(item.param1)
-        elif cmd == C.MAV_CMD_IMAGE_START_CAPTURE:
-            c.start_capture(item.param2, int(item.param3))
-        elif cmd == C.MAV_CMD_IMAGE_STOP_CAPTURE:
-            c.stop_capture()
+    def _complete(self, v: AutoView, on_ground: bool = False) -> None:
+        self.state = MissionState.COMPLETE
+        self.do = None
+        self._out.extend(self._set_nav(None))
+        self._out.append(MissionEnded(on_ground or v.landed))
 
-    def _complete_nav(self) -> None:
-        nav = self._nav
-        assert nav is not None
-        self.copter.outbox.append(ItemReached(nav.seq))
-        self.copter.say(C.MAV_SEVERITY_INFO, f"Reached command #{nav.seq}")
-        self._advance_from(nav.seq + 1)
+    def _drop_nav(self) -> None:
+        self.nav, self.next_seq = None, 0
 
-    def _finish(self) -> None:
-        if self.complete:
-            return
-        self.complete = True
-        self.landing = False
-        self._nav = None
-        k = self.copter.kin
-        self.copter.hold = (k.north, k.east, k.up)
-        self.copter.say(C.MAV_SEVERITY_INFO, "Mission complete")
+    def _set_nav(self, nav: NavCommand | None, next_seq: int = 0) -> tuple[Effect, ...]:
+        before = self.current_seq
+        self.nav, self.next_seq = nav, next_seq
+        return (CurrentChanged(self.current_seq),) if self.current_seq != before else ()
 
-    def _set_current(self, seq: int) -> None:
-        if seq != self.current:
-            self.current = seq
-            self.copter.outbox.append(CurrentChanged(seq))
+    def _say(self, text: str) -> None:
+        self._out.append(StatusText(SEV_INFO, text))
+
+    def _flush(self) -> tuple[Effect, ...]:
+        out, self._out = tuple(self._out), []
+        return out
+
+
+def _here(v: AutoView) -> tuple[float, float, float]:
+    k = v.kin
+    return k.north, k.east, k.up

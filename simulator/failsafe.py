@@ -1,115 +1,182 @@
-"""ArduCopter's failsafes, checked every step while armed: GCS heartbeat loss (FS_GCS_*),
-battery low/critical (BATT_*), and fence breach (FENCE_*), each leading to RTL, LAND or a
-disarm on the ground, with the STATUSTEXT ArduPilot sends.
+"""ArduCopter's failsafes, judged every step while armed: GCS heartbeat loss (FS_GCS_*), battery
+low/critical (BATT_*), fence breach (FENCE_*).
+
+Pure: `check_failsafes(status, inputs, params)` returns a decision — the new status, the
+STATUSTEXTs ArduCopter sends, and the actions to take — which the copter applies.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from enum import Enum, IntEnum
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from simulator.fence import fence_breach
+from simulator.events import StatusText
 from simulator.modes import Mode
 
-if TYPE_CHECKING:
-    from simulator.vehicle import Copter
-
-SEV_CRITICAL, SEV_INFO = mavlink.MAV_SEVERITY_CRITICAL, mavlink.MAV_SEVERITY_INFO
-GCS_ACTIONS = {1: "rtl", 2: "rtl", 3: "rtl", 4: "rtl", 5: "land", 6: "rtl", 7: "land"}
-BATTERY_ACTIONS = {1: "land", 2: "rtl", 3: "rtl", 4: "land", 5: "terminate"}
-FENCE_ACTIONS = {1: "rtl", 2: "land", 3: "rtl", 4: "land", 5: "rtl"}
+SEV_CRITICAL, SEV_WARNING, SEV_INFO = (
+    mavlink.MAV_SEVERITY_CRITICAL,
+    mavlink.MAV_SEVERITY_WARNING,
+    mavlink.MAV_SEVERITY_INFO,
+)
 
 
-def check_failsafes(c: Copter) -> None:
-    """Trigger whichever failsafe the vehicle's state calls for."""
-    _gcs(c)
-    _battery(c)
-    _fence(c)
+class FailsafeAction(Enum):
+    """What a failsafe makes the vehicle do."""
+
+    RTL = "rtl"
+    LAND = "land"
+    TERMINATE = "terminate"  # motors off in the air
+    DISARM = "disarm"  # on the ground
 
 
-def _gcs(c: Copter) -> None:
-    p = c.params
-    if not (p["FS_GCS_ENABLE"] and c.last_gcs_heartbeat is not None and not c.failsafe_gcs):
-        return
-    if c.t - c.last_gcs_heartbeat <= p["FS_GCS_TIMEOUT"]:
-        return
-    c.failsafe_gcs = True
-    c.say(SEV_CRITICAL, "GCS Failsafe")
-    action = int(p["FS_GCS_ENABLE"])
-    if c.landed:
-        c.disarm(reason="GCS failsafe")
-    elif not (action == 2 and c.mode == Mode.AUTO):  # 2: carry on with an AUTO mission
-        act(c, GCS_ACTIONS.get(action, "rtl"))
+class BatteryLevel(IntEnum):
+    """Battery failsafe level reached (it never goes back down while armed)."""
+
+    OK = 0
+    LOW = 1
+    CRITICAL = 2
 
 
-def _battery(c: Copter) -> None:
-    p, b = c.params, c.battery
-    v, used = b.voltage_v, b.consumed_mah
-    remaining = b.capacity_mah - used
-    low_v = p["BATT_LOW_VOLT"] > 0 and v < p["BATT_LOW_VOLT"]
-    crt_v = p["BATT_CRT_VOLT"] > 0 and v < p["BATT_CRT_VOLT"]
-    if not (low_v or crt_v):
-        c.low_volt_since = None
-    elif c.low_volt_since is None:
-        c.low_volt_since = c.t
-    timed = c.low_volt_since is not None and c.t - c.low_volt_since >= p["BATT_LOW_TIMER"]
-    level = 0
+GCS_ACTIONS = {1: FailsafeAction.RTL, 2: FailsafeAction.RTL, 3: FailsafeAction.RTL,
+               4: FailsafeAction.RTL, 5: FailsafeAction.LAND, 6: FailsafeAction.RTL,
+               7: FailsafeAction.LAND}  # fmt: skip
+BATTERY_ACTIONS = {1: FailsafeAction.LAND, 2: FailsafeAction.RTL, 3: FailsafeAction.RTL,
+                   4: FailsafeAction.LAND, 5: FailsafeAction.TERMINATE}  # fmt: skip
+FENCE_ACTIONS = {1: FailsafeAction.RTL, 2: FailsafeAction.LAND, 3: FailsafeAction.RTL,
+                 4: FailsafeAction.LAND, 5: FailsafeAction.RTL}  # fmt: skip
+GCS_CONTINUE_AUTO = 2
+"""FS_GCS_ENABLE value that lets an AUTO mission carry on."""
+
+
+@dataclass(frozen=True)
+class FailsafeStatus:
+    """Which failsafes are on, and the low-voltage timer's start (boot seconds)."""
+
+    gcs: bool = False
+    battery: BatteryLevel = BatteryLevel.OK
+    low_volt_since_s: float | None = None
+    fence_breach: str | None = None  # the fence the vehicle is outside of
+
+    @property
+    def any(self) -> bool:
+        """Whether any failsafe is on (the heartbeat then reports CRITICAL)."""
+        return self.gcs or self.battery is not BatteryLevel.OK or self.fence_breach is not None
+
+
+@dataclass(frozen=True)
+class FailsafeInputs:
+    """What the checks read about the vehicle at boot time t_s."""
+
+    t_s: float
+    landed: bool
+    mode: Mode
+    voltage_v: float
+    consumed_mah: float
+    capacity_mah: float
+    last_gcs_heartbeat_s: float | None
+    fence_breach: str | None  # the enabled fence the vehicle is outside of now
+    home_set: bool
+
+
+@dataclass(frozen=True)
+class FailsafeDecision:
+    """The checks' verdict: the new status, texts to send, actions in order."""
+
+    status: FailsafeStatus
+    texts: tuple[StatusText, ...] = ()
+    actions: tuple[FailsafeAction, ...] = ()
+
+
+def check_failsafes(
+    status: FailsafeStatus, v: FailsafeInputs, params: Mapping[str, float]
+) -> FailsafeDecision:
+    """Judge every failsafe once; the actions come in the order ArduCopter checks them."""
+    texts: list[StatusText] = []
+    actions: list[FailsafeAction] = []
+    status = _gcs(status, v, params, texts, actions)
+    status = _battery(status, v, params, texts, actions)
+    status = _fence(status, v, params, texts, actions)
+    return FailsafeDecision(status, tuple(texts), tuple(actions))
+
+
+def _gcs(
+    s: FailsafeStatus, v: FailsafeInputs, p: Mapping[str, float], texts: list, actions: list
+) -> FailsafeStatus:
+    enable = int(p["FS_GCS_ENABLE"])
+    if not enable or v.last_gcs_heartbeat_s is None or s.gcs:
+        return s
+    if v.t_s - v.last_gcs_heartbeat_s <= p["FS_GCS_TIMEOUT"]:
+        return s
+    if v.landed:
+        texts.append(StatusText(SEV_WARNING, "GCS Failsafe - Disarming"))
+        actions.append(FailsafeAction.DISARM)
+    elif enable == GCS_CONTINUE_AUTO and v.mode is Mode.AUTO:
+        texts.append(StatusText(SEV_WARNING, "GCS Failsafe - Continuing Auto Mode"))
+    else:
+        texts.append(StatusText(SEV_WARNING, "GCS Failsafe"))
+        actions.append(GCS_ACTIONS.get(enable, FailsafeAction.RTL))
+    return replace(s, gcs=True)
+
+
+def gcs_heartbeat(s: FailsafeStatus) -> tuple[FailsafeStatus, tuple[StatusText, ...]]:
+    """A GCS heartbeat arrived: the GCS failsafe clears (the mode stays as it is)."""
+    if not s.gcs:
+        return s, ()
+    return replace(s, gcs=False), (StatusText(SEV_INFO, "GCS Failsafe Cleared"),)
+
+
+def _battery(
+    s: FailsafeStatus, v: FailsafeInputs, p: Mapping[str, float], texts: list, actions: list
+) -> FailsafeStatus:
+    remaining = v.capacity_mah - v.consumed_mah
+    low_v = p["BATT_LOW_VOLT"] > 0 and v.voltage_v < p["BATT_LOW_VOLT"]
+    crt_v = p["BATT_CRT_VOLT"] > 0 and v.voltage_v < p["BATT_CRT_VOLT"]
+    since = (
+        None
+        if not (low_v or crt_v)
+        else (s.low_volt_since_s if s.low_volt_since_s is not None else v.t_s)
+    )
+    timed = since is not None and v.t_s - since >= p["BATT_LOW_TIMER"]
+    level = BatteryLevel.OK
     if (crt_v and timed) or (p["BATT_CRT_MAH"] > 0 and remaining < p["BATT_CRT_MAH"]):
-        level = 2
+        level = BatteryLevel.CRITICAL
     elif (low_v and timed) or (p["BATT_LOW_MAH"] > 0 and remaining < p["BATT_LOW_MAH"]):
-        level = 1
-    if level <= c.failsafe_battery:
-        return
-    c.failsafe_battery = level
-    c.say(
-        SEV_CRITICAL,
-        f"Battery 1 is {'critical' if level == 2 else 'low'} {v:.2f}V used {used:.0f} mAh",
+        level = BatteryLevel.LOW
+    s = replace(s, low_volt_since_s=since)
+    if level <= s.battery:
+        return s
+    word = "critical" if level is BatteryLevel.CRITICAL else "low"
+    texts.append(
+        StatusText(
+            SEV_CRITICAL, f"Battery 1 is {word} {v.voltage_v:.2f}V used {v.consumed_mah:.0f} mAh"
+        )
     )
-    action = int(p["BATT_FS_CRT_ACT" if level == 2 else "BATT_FS_LOW_ACT"])
-    if c.landed:
-        c.disarm(reason="battery failsafe")
-    elif action:
-        act(c, BATTERY_ACTIONS[action])
+    act = int(p["BATT_FS_CRT_ACT" if level is BatteryLevel.CRITICAL else "BATT_FS_LOW_ACT"])
+    if v.landed:
+        texts.append(StatusText(SEV_WARNING, "Battery Failsafe - Disarming"))
+        actions.append(FailsafeAction.DISARM)
+    elif act:
+        texts.append(StatusText(SEV_WARNING, "Battery Failsafe"))
+        actions.append(BATTERY_ACTIONS[act])
+    return replace(s, battery=level)
 
 
-def _fence(c: Copter) -> None:
-    if not c.params["FENCE_ENABLE"] or c.landed or c.home is None:
-        return
-    breach = breached_fence(c)
-    if breach and not c.fence_breached:
-        c.fence_breached = breach
-        c.say(SEV_CRITICAL, f"Fence Breached: {breach}")
-        action = int(c.params["FENCE_ACTION"])
-        if action:
-            act(c, FENCE_ACTIONS[action])
-    elif not breach and c.fence_breached:
-        c.fence_breached = None
-        c.say(SEV_INFO, "Fence breach cleared")
-
-
-def breached_fence(c: Copter) -> str | None:
-    """Which enabled fence the vehicle is outside of now, or None."""
-    p = c.params
-    return fence_breach(
-        int(p["FENCE_TYPE"]),
-        p["FENCE_ALT_MAX"],
-        p["FENCE_RADIUS"],
-        c.fence_geometry,
-        (c.kin.north, c.kin.east),
-        c.home_ne,
-        c.relative_alt_m,
-    )
-
-
-def act(c: Copter, action: str) -> None:
-    """Carry out a failsafe action: 'rtl', 'land' or 'terminate' (disarm in the air)."""
-    if action == "terminate":
-        c.disarm(force=True, reason="terminate")
-        return
-    wanted = Mode.RTL if action == "rtl" else Mode.LAND
-    if c.mode in (Mode.LAND, wanted):
-        return
-    at_home = math.dist(c.home_ne, (c.kin.north, c.kin.east)) < 0.5 and c.kin.up < 2
-    c.set_mode(Mode.LAND if wanted == Mode.RTL and at_home else wanted, reason="failsafe")
+def _fence(
+    s: FailsafeStatus, v: FailsafeInputs, p: Mapping[str, float], texts: list, actions: list
+) -> FailsafeStatus:
+    if not p["FENCE_ENABLE"] or v.landed or not v.home_set:
+        return s
+    breach = v.fence_breach
+    if breach and not s.fence_breach:
+        texts.append(StatusText(SEV_CRITICAL, f"Fence Breached: {breach}"))
+        act = int(p["FENCE_ACTION"])
+        if act:
+            actions.append(FENCE_ACTIONS[act])
+        return replace(s, fence_breach=breach)
+    if not breach and s.fence_breach:
+        texts.append(StatusText(SEV_INFO, "Fence breach cleared"))
+        return replace(s, fence_breach=None)
+    return s

@@ -11,6 +11,8 @@ import math
 from dataclasses import dataclass
 
 GRAVITY = 9.80665
+TERMINAL_FALL_MPS = 20.0
+"""Speed an unpowered quad falls at, tumbling."""
 
 
 @dataclass
@@ -112,6 +114,18 @@ def fly_toward(
         err = (yaw_target_deg - k.yaw_deg + 540.0) % 360.0 - 180.0
         step = limits.yaw_rate_dps * dt
         k.yaw_deg = (k.yaw_deg + max(-step, min(step, err))) % 360.0
+
+
+def fall(k: Kinematics, dt: float) -> bool:
+    """Motors stopped in the air: fall for dt; True when it hit the ground (then at rest)."""
+    k.v_up = max(k.v_up - GRAVITY * dt, -TERMINAL_FALL_MPS)
+    k.north += k.v_north * dt
+    k.east += k.v_east * dt
+    k.up += k.v_up * dt
+    if k.up > 0.0:
+        return False
+    k.up = k.v_north = k.v_east = k.v_up = 0.0
+    return True
 
 
 @dataclass

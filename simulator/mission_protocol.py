@@ -4,24 +4,25 @@ mission, fence and rally lists, with ArduPilot's requests, timeouts and MISSION_
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from simulator.mission import (
-    FENCE,
     MAX_ITEMS,
     MISSION,
     MISSION_TYPES,
-    POSITIONAL_COMMANDS,
-    RALLY,
     Item,
-    validate_item,
+    store_item,
     validate_list,
+    wire_of,
 )
+from simulator.mission_storage import legacy_xy
 
 if TYPE_CHECKING:
+    from simulator.channel import Reply, Sender
     from simulator.vehicle import Copter
 
 C = mavlink
@@ -33,7 +34,7 @@ UPLOAD_TIMEOUT_S = 8.0
 
 @dataclass
 class _Upload:
-    sender: tuple[Any, int, int]  # client id, sysid, compid
+    sender: Sender
     mission_type: int
     count: int
     items: list[Item] = field(default_factory=list)
@@ -42,30 +43,29 @@ class _Upload:
 
 
 class MissionProtocol:
-    """Serves mission transfers for one copter; replies through send(msg, client) to the sender."""
+    """Serves mission transfers for one copter; replies through send(msg, reply) to the sender."""
 
-    def __init__(self, copter: Copter, mav: C.MAVLink, send: Any) -> None:
+    def __init__(
+        self, copter: Copter, mav: C.MAVLink, send: Callable[[Any, Reply | None], None]
+    ) -> None:
         self.copter = copter
         self.mav = mav
         self.send = send
         self.upload: _Upload | None = None
-        self._finished: tuple[tuple[Any, int, int], int, int, float] | None = None
+        self._finished: tuple[Sender, int, int, float] | None = None
 
-    def _ack(self, sender: tuple[Any, int, int], result: int, mission_type: int) -> None:
-        self.send(
-            self.mav.mission_ack_encode(sender[1], sender[2], result, mission_type), sender[0]
-        )
+    def _ack(self, sender: Sender, result: int, mission_type: int) -> None:
+        ack = self.mav.mission_ack_encode(sender.sysid, sender.compid, result, mission_type)
+        self.send(ack, sender.reply)
 
     def _request(self, up: _Upload, t: float) -> None:
         seq = len(up.items)
         up.last_request = t
-        self.send(
-            self.mav.mission_request_encode(up.sender[1], up.sender[2], seq, up.mission_type),
-            up.sender[0],
-        )
+        s = up.sender
+        self.send(self.mav.mission_request_encode(s.sysid, s.compid, seq, up.mission_type), s.reply)
 
     # --- upload ------------------------------------------------------------------------------
-    def on_count(self, sender: tuple[Any, int, int], msg: Any, t: float) -> None:
+    def on_count(self, sender: Sender, msg: Any, t: float) -> None:
         """MISSION_COUNT starts an upload."""
         mtype = getattr(msg, "mission_type", MISSION)
         if mtype not in MISSION_TYPES:
@@ -85,13 +85,13 @@ class MissionProtocol:
             return
         if msg.count == 0:
             self.upload = None
-            self._store(mtype, [])
+            self.copter.store_list(mtype, [])
             self._ack(sender, C.MAV_MISSION_ACCEPTED, mtype)
             return
         self.upload = _Upload(sender, mtype, msg.count, last_progress=t)
         self._request(self.upload, t)
 
-    def on_item(self, sender: tuple[Any, int, int], msg: Any, t: float) -> None:
+    def on_item(self, sender: Sender, msg: Any, t: float) -> None:
         """MISSION_ITEM_INT or MISSION_ITEM during an upload."""
         mtype = getattr(msg, "mission_type", MISSION)
         up = self.upload
@@ -115,9 +115,8 @@ class MissionProtocol:
         if msg.seq != expected or msg.seq >= up.count:
             self._ack(sender, C.MAV_MISSION_INVALID_SEQUENCE, mtype)
             return
-        item = Item.from_message(msg)
-        result = validate_item(item)
-        if result != C.MAV_MISSION_ACCEPTED:
+        result, item = store_item(msg.seq, wire_of(msg), mtype)
+        if item is None:
             self.upload = None
             self._ack(sender, result, mtype)
             return
@@ -129,21 +128,9 @@ class MissionProtocol:
         self.upload = None
         result = validate_list(up.items, mtype)
         if result == C.MAV_MISSION_ACCEPTED:
-            self._store(mtype, up.items)
+            self.copter.store_list(mtype, up.items)
             self._finished = (sender, mtype, up.count, t)
         self._ack(sender, result, mtype)
-
-    def _store(self, mtype: int, items: list[Item]) -> None:
-        c = self.copter
-        c.missions.replace(mtype, items)
-        if mtype == MISSION:
-            c.params.set("MIS_TOTAL", c.missions.count(MISSION), persist=False)
-            if not c.auto.started or c.auto.complete:
-                c.auto.reset()
-        elif mtype == FENCE:
-            c.set_fence(c.missions.items(FENCE))
-        elif mtype == RALLY:
-            c.params.set("RALLY_TOTAL", len(items), persist=False)
 
     def tick(self, t: float) -> None:
         """Re-request a missing item, or cancel a stalled upload."""
@@ -156,57 +143,49 @@ class MissionProtocol:
         elif t - up.last_request > REQUEST_RETRY_S:
             self._request(up, t)
 
-    # --- download, clear, set current --------------------------------------------------------
-    def on_request_list(self, sender: tuple[Any, int, int], msg: Any) -> None:
+    # --- download, clear ---------------------------------------------------------------------
+    def on_request_list(self, sender: Sender, msg: Any) -> None:
         """MISSION_REQUEST_LIST → MISSION_COUNT."""
         mtype = getattr(msg, "mission_type", MISSION)
         if mtype not in MISSION_TYPES:
             self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
             return
         count = self.copter.missions.count(mtype)
-        self.send(self.mav.mission_count_encode(sender[1], sender[2], count, mtype), sender[0])
+        self.send(
+            self.mav.mission_count_encode(sender.sysid, sender.compid, count, mtype), sender.reply
+        )
 
-    def on_request(self, sender: tuple[Any, int, int], msg: Any) -> None:
+    def on_request(self, sender: Sender, msg: Any) -> None:
         """MISSION_REQUEST_INT → MISSION_ITEM_INT; legacy MISSION_REQUEST → MISSION_ITEM."""
         mtype = getattr(msg, "mission_type", MISSION)
         if mtype not in MISSION_TYPES:
             self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
             return
-        item = self.copter.missions.item(mtype, msg.seq, self.copter.home_item())
+        c = self.copter
+        item = c.missions.item(mtype, msg.seq, c.home_item())
         if item is None:
             self._ack(sender, C.MAV_MISSION_INVALID_SEQUENCE, mtype)
             return
-        current = 1 if mtype == MISSION and item.seq == self.copter.auto.current_seq else 0
+        current = 1 if mtype == MISSION and item.seq == c.auto.current_seq and item.seq else 0
         if msg.get_type() == "MISSION_REQUEST_INT":  # degE7 integers, as stored
             encode, x, y = self.mav.mission_item_int_encode, item.x, item.y
-        else:  # legacy MISSION_ITEM: degrees as floats for positions, raw values otherwise
-            scale = 1e-7 if item.command in POSITIONAL_COMMANDS or item.seq == 0 else 1.0
-            encode, x, y = self.mav.mission_item_encode, item.x * scale, item.y * scale
+        elif mtype == MISSION:  # legacy MISSION_ITEM: float32 degrees, as ArduPilot converts
+            encode, (x, y) = self.mav.mission_item_encode, legacy_xy(item.command, item.x, item.y)
+        else:
+            encode, x, y = self.mav.mission_item_encode, item.x * 1e-7, item.y * 1e-7
         out = encode(
-            sender[1],
-            sender[2],
-            item.seq,
-            item.frame,
-            item.command,
-            current,
-            item.autocontinue,
-            item.param1,
-            item.param2,
-            item.param3,
-            item.param4,
-            x,
-            y,
-            item.z,
+            sender.sysid, sender.compid, item.seq, item.frame, item.command, current,
+            item.autocontinue, item.param1, item.param2, item.param3, item.param4, x, y, item.z,
             mtype,
-        )
-        self.send(out, sender[0])
+        )  # fmt: skip
+        self.send(out, sender.reply)
 
-    def on_clear_all(self, sender: tuple[Any, int, int], msg: Any) -> None:
+    def on_clear_all(self, sender: Sender, msg: Any) -> None:
         """MISSION_CLEAR_ALL (one type, or all three)."""
         mtype = getattr(msg, "mission_type", MISSION)
         if mtype not in (*MISSION_TYPES, C.MAV_MISSION_TYPE_ALL):
             self._ack(sender, C.MAV_MISSION_UNSUPPORTED, mtype)
             return
         for t in MISSION_TYPES if mtype == C.MAV_MISSION_TYPE_ALL else (mtype,):
-            self._store(t, [])
+            self.copter.store_list(t, [])
         self._ack(sender, C.MAV_MISSION_ACCEPTED, mtype)

@@ -43,3 +43,18 @@ REQUIRES_POSITION = frozenset(
     {Mode.AUTO, Mode.GUIDED, Mode.LOITER, Mode.RTL, Mode.POSHOLD, Mode.BRAKE, Mode.SMART_RTL}
 )
 ARMABLE = frozenset({Mode.STABILIZE, Mode.ALT_HOLD, Mode.GUIDED, Mode.LOITER, Mode.POSHOLD})
+
+
+def mode_change_refusal(mode: int, position_ok: bool, armed: bool, has_mission: bool) -> str | None:
+    """Why ArduCopter would refuse a change to mode now (its STATUSTEXT), or None."""
+    try:
+        new = Mode(mode)
+    except ValueError:
+        return f"Mode change failed: unknown mode {mode}"
+    if new not in SUPPORTED_MODES:
+        return f"Mode change to {new.name} failed: not supported by this vehicle"
+    if new in REQUIRES_POSITION and not position_ok:
+        return f"Mode change failed: {new.name} requires position"
+    if new is Mode.AUTO and armed and not has_mission:
+        return "Mode change failed: AUTO: no mission"
+    return None

@@ -1,9 +1,16 @@
 """The simulated autopilot's parameters: an ArduCopter-like set, the PARAM protocol's view of it,
 and optional persistence per vehicle (MAVProxy-style ``NAME VALUE`` lines).
+
+Names follow the firmware the vehicle plays: ArduCopter 4.6 (SYSID_THISMAV, SYSID_MYGCS, SR0_*…)
+or 4.7, which renamed them (MAV_SYSID, MAV_GCS_SYSID, MAV1_*… — the stream-rate groups count
+from 1). The PARAM protocol speaks only the vehicle's own names, as ArduPilot does; parameter
+files and world defaults may use either, and are converted on load as ArduPilot converts stored
+parameters after an upgrade. Internally the 4.6 names are used.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Iterator, Mapping
@@ -11,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
+
+log = logging.getLogger("simulator")
 
 INT8, INT16, INT32, REAL32 = (
     mavlink.MAV_PARAM_TYPE_INT8,
@@ -43,6 +52,9 @@ _STREAM_GROUPS = (
     "PARAMS",
     "ADSB",
 )
+
+CHANNELS = 4
+"""MAVLink channels with stream-rate groups: serial ports 0-2 (TCP) and the UDP link."""
 
 SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("SYSID_THISMAV", 1, INT16, 1, 255),
@@ -104,10 +116,29 @@ SPECS: tuple[ParamSpec, ...] = (
     ParamSpec("MIS_OPTIONS", 0, INT16, 0, 0xFFFF),
     ParamSpec("ANGLE_MAX", 3000, INT16, 1000, 8000),
     ParamSpec("LOG_BITMASK", 176126, INT32, 0, 0x7FFFFFFF),
-    *(ParamSpec(f"SR0_{g}", 0, INT16, 0, 50) for g in _STREAM_GROUPS),
+    *(ParamSpec(f"SR{n}_{g}", 0, INT16, 0, 50) for n in range(CHANNELS) for g in _STREAM_GROUPS),
 )
 
 _BY_NAME = {s.name: s for s in SPECS}
+FIRMWARES = ("4.6.2", "4.7.0")
+"""ArduCopter versions the vehicle can play."""
+_RENAMED_4_7 = {
+    "SYSID_THISMAV": "MAV_SYSID",
+    "SYSID_MYGCS": "MAV_GCS_SYSID",
+    **{f"SR{n}_{g}": f"MAV{n + 1}_{g}" for n in range(CHANNELS) for g in _STREAM_GROUPS},
+}
+_FROM_4_7 = {new: old for old, new in _RENAMED_4_7.items()}
+
+
+def canonical_name(name: str) -> str:
+    """The internal (4.6) name of a parameter given by either firmware's name."""
+    return _FROM_4_7.get(name, name)
+
+
+def firmware_version(firmware: str) -> tuple[int, int, int]:
+    """(major, minor, patch) of a firmware string such as "4.7.0"."""
+    major, minor, patch = (int(x) for x in firmware.split("."))
+    return major, minor, patch
 
 
 class ParamError(ValueError):
@@ -118,17 +149,31 @@ class ParamStore:
     """Current values by name, in a fixed index order for PARAM_VALUE, optionally persisted."""
 
     def __init__(
-        self, overrides: Mapping[str, float] | None = None, path: Path | None = None
+        self,
+        overrides: Mapping[str, float] | None = None,
+        path: Path | None = None,
+        firmware: str = FIRMWARES[0],
     ) -> None:
+        if firmware not in FIRMWARES:
+            raise ParamError(
+                f"unknown firmware {firmware!r}; expected one of {', '.join(FIRMWARES)}"
+            )
+        self.firmware = firmware
+        renamed = _RENAMED_4_7 if firmware_version(firmware) >= (4, 7, 0) else {}
         self._values = {s.name: float(s.default) for s in SPECS}
         self._names = [s.name for s in SPECS]
+        self._external = {name: renamed.get(name, name) for name in self._names}
+        self._internal = {ext: name for name, ext in self._external.items()}
         self.path = path
         for name, value in (overrides or {}).items():
-            self.set(name, value, persist=False)
+            self.set(canonical_name(name), value, persist=False)
         if path is not None and path.exists():
             for name, value in read_param_file(path).items():
-                if name in self._values:
-                    self.set(name, value, persist=False)
+                if canonical_name(name) in self._values:
+                    try:
+                        self.set(canonical_name(name), value, persist=False)
+                    except ParamError as exc:  # a bad saved value keeps the default
+                        log.warning("%s: %s ignored", path, exc)
 
     def __getitem__(self, name: str) -> float:
         return self._values[name]
@@ -147,8 +192,16 @@ class ParamStore:
         return self._names.index(name)
 
     def name_at(self, index: int) -> str | None:
-        """Name at index, or None outside the table."""
+        """Internal name at index, or None outside the table."""
         return self._names[index] if 0 <= index < len(self._names) else None
+
+    def resolve(self, external: str) -> str | None:
+        """The internal name of a name this firmware knows (None for any other name)."""
+        return self._internal.get(external)
+
+    def external(self, name: str) -> str:
+        """The name this firmware gives an internal name (what PARAM_VALUE carries)."""
+        return self._external[name]
 
     def type_of(self, name: str) -> int:
         """MAV_PARAM_TYPE of name."""
@@ -166,14 +219,17 @@ class ParamStore:
         stored = float(round(value)) if spec.type != REAL32 else float(value)
         self._values[name] = stored
         if persist and self.path is not None:
-            write_param_file(self.path, self._values)
+            try:
+                write_param_file(self.path, {self._external[k]: v for k, v in self._values.items()})
+            except OSError as exc:  # the vehicle keeps flying with the value set
+                log.warning("%s: parameters not saved: %s", self.path, exc)
         return stored
 
 
 def read_param_file(path: Path) -> dict[str, float]:
     """Read ``NAME VALUE`` or ``NAME,VALUE`` lines; # starts a comment."""
     values: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_bytes().decode("utf-8", "replace").splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue

@@ -9,12 +9,15 @@ height_m``. Rows are flushed and fsynced as they are written, so a reader never 
 from __future__ import annotations
 
 import csv
+import logging
 import os
 import random
 from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator.world import POLLUTANTS, World
+
+log = logging.getLogger("simulator")
 
 FEED_HEADER = ["time_utc", "station_id", "station_name", "latitude", "longitude", *POLLUTANTS]
 META_HEADER = ["station_id", "name", "latitude", "longitude", "height_m"]
@@ -77,7 +80,10 @@ class StationFeed:
         return len(rows)
 
     def _append(self, rows: list[list[str]]) -> None:
-        with self.path.open("a", newline="", encoding="utf-8") as f:
-            csv.writer(f).writerows(rows)
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            with self.path.open("a", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(rows)
+                f.flush()
+                os.fsync(f.fileno())
+        except OSError as exc:  # the fleet flies on; the lost rows are said
+            log.warning("%s: %d station rows not written: %s", self.path, len(rows), exc)

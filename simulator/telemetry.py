@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
-from simulator.mission import MISSION
+from simulator.failsafe import BatteryLevel
 from simulator.modes import Mode
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def sys_status(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
     """SYS_STATUS with battery and the count of bad frames received (errors_comm)."""
     b = c.battery
     health = _SENSORS if c.gps_fix else _SENSORS & ~C.MAV_SYS_STATUS_SENSOR_GPS
-    if c.fence_breached:
+    if c.failsafe.fence_breach:
         health &= ~C.MAV_SYS_STATUS_GEOFENCE
     return mav.sys_status_encode(
         _SENSORS,
@@ -110,13 +110,11 @@ def battery_status(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
     b = c.battery
     cell = int(b.voltage_v / b.cells * 1000)
     cells = [cell] * b.cells + [65535] * (10 - b.cells)
-    level = (
-        C.MAV_BATTERY_CHARGE_STATE_CRITICAL
-        if c.failsafe_battery == 2
-        else C.MAV_BATTERY_CHARGE_STATE_LOW
-        if c.failsafe_battery == 1
-        else C.MAV_BATTERY_CHARGE_STATE_OK
-    )
+    level = {
+        BatteryLevel.OK: C.MAV_BATTERY_CHARGE_STATE_OK,
+        BatteryLevel.LOW: C.MAV_BATTERY_CHARGE_STATE_LOW,
+        BatteryLevel.CRITICAL: C.MAV_BATTERY_CHARGE_STATE_CRITICAL,
+    }[c.failsafe.battery]
     return mav.battery_status_encode(
         0,
         C.MAV_BATTERY_FUNCTION_ALL,
@@ -214,11 +212,12 @@ def vfr_hud(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
 
 
 def mission_current(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message:
-    """MISSION_CURRENT with the MAVLink 2 total/state extensions."""
+    """MISSION_CURRENT as ArduCopter sends it: the navigation command's seq (0 before the start
+    and after the end), total without home, mission state, and whether the mode flies it."""
     return mav.mission_current_encode(
         c.auto.current_seq,
-        c.missions.count(MISSION),
-        c.auto.mission_state,
+        c.missions.size,
+        c.auto.mission_state(c.missions),
         1 if c.mode == Mode.AUTO else 0,
     )
 
@@ -227,7 +226,7 @@ def extended_sys_state(c: Copter, mav: C.MAVLink, t: float) -> C.MAVLink_message
     """EXTENDED_SYS_STATE: landed state."""
     if c.landed:
         state = C.MAV_LANDED_STATE_ON_GROUND
-    elif c.kin.v_up < -0.2 and (c.mode == Mode.LAND or c.rtl_stage == "land" or c.auto.landing):
+    elif c.kin.v_up < -0.2 and c.landing:
         state = C.MAV_LANDED_STATE_LANDING
     elif c.takeoff_up is not None:
         state = C.MAV_LANDED_STATE_TAKEOFF
@@ -328,12 +327,13 @@ _GROUP_OF = {name: gid for gid, (_, names) in STREAM_GROUPS.items() for name in 
 
 
 class StreamSchedule:
-    """When each streamed message is next due, from SR0_* group rates and message intervals."""
+    """When each streamed message is next due, from SRn_* group rates and message intervals."""
 
     def __init__(self) -> None:
         self.group_hz: dict[int, float] = {gid: 0.0 for gid in STREAM_GROUPS}
         self.interval_s: dict[str, float] = {}  # per-message override; <0 disables
         self._next: dict[str, float] = {}
+        self._streamed: list[tuple[str, float]] | None = None  # (name, interval), rates unchanged
 
     def set_group_rate(self, stream_id: int, hz: float) -> list[int]:
         """REQUEST_DATA_STREAM: set a group's (or all groups') rate; returns the groups changed."""
@@ -343,6 +343,7 @@ class StreamSchedule:
             self.group_hz[g] = max(0.0, hz)
             for name in STREAM_GROUPS[g][1]:
                 self._next.pop(name, None)
+        self._streamed = None
         return changed
 
     def set_interval(self, name: str, interval_s: float | None) -> None:
@@ -352,6 +353,7 @@ class StreamSchedule:
         else:
             self.interval_s[name] = interval_s
         self._next.pop(name, None)
+        self._streamed = None
 
     def interval_of(self, name: str) -> float:
         """Current interval (s) of a message; 0 when not streamed."""
@@ -363,13 +365,11 @@ class StreamSchedule:
 
     def due(self, t: float) -> list[str]:
         """Names of the messages due at time t (and reschedules them)."""
+        if self._streamed is None:
+            every = ((name, self.interval_of(name)) for name in BUILDERS if name != "HEARTBEAT")
+            self._streamed = [(name, interval) for name, interval in every if interval > 0]
         out = []
-        for name in BUILDERS:
-            if name == "HEARTBEAT":
-                continue
-            interval = self.interval_of(name)
-            if interval <= 0:
-                continue
+        for name, interval in self._streamed:
             nxt = self._next.get(name)
             if nxt is None or t >= nxt:
                 out.append(name)

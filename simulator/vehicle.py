@@ -1,41 +1,50 @@
-"""One simulated ArduCopter: modes, arming checks, failsafes, guided and RTL/LAND behaviour.
+"""One simulated ArduCopter: its state, and the only code that changes it.
 
-The copter is stepped in simulated time (``step(t_s, dt_s)``) and knows nothing of sockets:
-what a ground station should hear about is put in ``outbox`` as small event records.
+Modes, arming, guided flight and landing live here; the mission executor (auto), the failsafe
+checks (failsafe), the return to launch (rtl) and the arming checks (arming) read the copter and
+return decisions or guidance, which the copter applies. Stepped in simulated time (``step(t_s,
+dt_s)``), it knows no sockets: what ground stations should hear of is taken with take_events().
 """
 
 from __future__ import annotations
 
 import math
-import random
+from dataclasses import replace
 
 from pymavlink.dialects.v20 import ardupilotmega as mavlink
 
 from simulator import geo
-from simulator.auto import AutoMission
+from simulator.arming import prearm_failure
+from simulator.auto import Effect, LeaveGround, MissionEnded, MissionRun, RunDo
 from simulator.camera import Camera
+from simulator.commands import mission_do
 from simulator.events import Event, HomeSet, ImageCaptured, StatusText
-from simulator.failsafe import breached_fence, check_failsafes
+from simulator.failsafe import (
+    SEV_CRITICAL,
+    SEV_INFO,
+    SEV_WARNING,
+    BatteryLevel,
+    FailsafeAction,
+    FailsafeStatus,
+    check_failsafes,
+    gcs_heartbeat,
+)
 from simulator.fence import FenceGeometry
-from simulator.flight import GRAVITY, Battery, Kinematics, Limits, fly_toward, power_draw_a
-from simulator.mission import AMSL_FRAMES, RALLY, Item, MissionStore
-from simulator.modes import ARMABLE, REQUIRES_POSITION, SUPPORTED_MODES, Mode
+from simulator.flight import Battery, Kinematics, fall, fly_toward, power_draw_a
+from simulator.guidance import Guidance, hold, landing
+from simulator.mission import FENCE, MISSION, RALLY, Item, MissionStore
+from simulator.modes import Mode, mode_change_refusal
 from simulator.params import ParamStore
+from simulator.readings import RETURN_MODES, CopterReadings
+from simulator.rtl import ReturnToLaunch
 from simulator.world import World
 
-GPS_WARMUP_S = 6.0
-"""Simulated seconds from boot to a 3D GPS fix; the position estimate follows EKF_DELAY_S later."""
-EKF_DELAY_S = 2.0
-
-TERMINAL_FALL_MPS = 20.0
-"""Speed an unpowered quad falls at, tumbling."""
-
-SEV_CRITICAL = mavlink.MAV_SEVERITY_CRITICAL
-SEV_WARNING = mavlink.MAV_SEVERITY_WARNING
-SEV_INFO = mavlink.MAV_SEVERITY_INFO
+GUST_PUSH = 0.3
+"""Share of a gust's speed that pushes the copter off its track before the controller reacts."""
+C = mavlink
 
 
-class Copter:
+class Copter(CopterReadings):
     """A kinematic quadcopter with ArduCopter's modes, checks and failsafes."""
 
     def __init__(
@@ -45,213 +54,95 @@ class Copter:
         lat: float,
         lon: float,
         params: ParamStore,
-        seed: int = 0,
         start_unix_s: float = 0.0,
     ) -> None:
         self.sysid = sysid
         self.start_unix_s = start_unix_s
-        self.link_errors = 0  # bad frames received on the vehicle's links (SYS_STATUS.errors_comm)
         self.world = world
         self.origin = (lat, lon)
         self.ground_alt_m = world.origin_alt_m
         self.params = params
-        self.rng = random.Random(seed)
         self.kin = Kinematics()
         self.battery = Battery(capacity_mah=params["BATT_CAPACITY"])
+        self.camera = Camera()
         self.mode = Mode.STABILIZE
         self.armed = False
         self.landed = True
+        self.landed_since: float | None = 0.0
         self.t = 0.0
         self.home: tuple[float, float, float] | None = None  # lat, lon, alt AMSL
         self.missions = MissionStore()
         self.fence_geometry = FenceGeometry()
-        self.auto = AutoMission(self)
+        self.auto = MissionRun()
+        self.rtl: ReturnToLaunch | None = None
         self.outbox: list[Event] = []
         self.last_gcs_heartbeat: float | None = None
-        self.failsafe_gcs = False
-        self.failsafe_battery = 0  # 0 none, 1 low, 2 critical
-        self.low_volt_since: float | None = None
-        self.fence_breached: str | None = None
-        self.takeoff_up: float | None = None
+        self.failsafe = FailsafeStatus()
+        self.takeoff_up: float | None = None  # GUIDED take-off height being climbed to
         self.hold: tuple[float, float, float] | None = None
         self.guided_target: tuple[float, float, float] | None = None
-        self.speed_mps: float | None = None  # DO_CHANGE_SPEED override
+        self.speed_mps: float | None = None  # DO_CHANGE_SPEED override, until the mode changes
         self.roi: tuple[float, float] | None = None
-        self.rtl_stage: str | None = None
         self.land_ne: tuple[float, float] | None = None
-        self.landed_since: float | None = 0.0
         self.distance_flown_m = 0.0
-        self.camera = Camera()
-        self.say(SEV_INFO, "ArduCopter V4.6.2 (EcoPatrol SITL)")
+        self.link_errors = 0  # bad frames received on the vehicle's links (SYS_STATUS.errors_comm)
+        self.say(SEV_INFO, f"ArduCopter V{params.firmware} (EcoPatrol SITL)")
         self.say(SEV_INFO, "Frame: QUAD/X")
 
-    # --- what the ground station reads -------------------------------------------------------
+    # --- commands ----------------------------------------------------------------------------
     def say(self, severity: int, text: str) -> None:
         """Queue a STATUSTEXT."""
         self.outbox.append(StatusText(severity, text))
 
-    def utc_at(self, t: float) -> float:
-        """Unix time (s) of boot time t."""
-        return self.start_unix_s + t
+    def take_events(self) -> list[Event]:
+        """Hand over what the ground stations should hear about since the last call."""
+        events, self.outbox = self.outbox, []
+        return events
 
-    @property
-    def gps_fix(self) -> bool:
-        """Whether the GPS has a 3D fix."""
-        return self.t >= GPS_WARMUP_S and not self.params["SIM_GPS_DISABLE"]
-
-    @property
-    def position_ok(self) -> bool:
-        """Whether the EKF has a position estimate (needed by GUIDED, AUTO, LOITER, RTL…)."""
-        return self.gps_fix and self.t >= GPS_WARMUP_S + EKF_DELAY_S
-
-    @property
-    def lat_lon(self) -> tuple[float, float]:
-        """Present latitude and longitude (degrees)."""
-        return geo.destination(self.origin[0], self.origin[1], self.kin.north, self.kin.east)
-
-    @property
-    def alt_amsl_m(self) -> float:
-        """Altitude above mean sea level (m)."""
-        return self.ground_alt_m + self.kin.up
-
-    @property
-    def relative_alt_m(self) -> float:
-        """Height above home (m)."""
-        return self.alt_amsl_m - (self.home[2] if self.home else self.ground_alt_m)
-
-    def to_local(self, lat: float, lon: float) -> tuple[float, float]:
-        """North/east metres of (lat, lon) from this vehicle's origin."""
-        return geo.offset_m(self.origin[0], self.origin[1], lat, lon)
-
-    @property
-    def home_ne(self) -> tuple[float, float]:
-        """Home in local metres (the origin until home is set)."""
-        return self.to_local(self.home[0], self.home[1]) if self.home else (0.0, 0.0)
-
-    def home_item(self) -> Item:
-        """Mission item 0 as a download returns it."""
-        lat, lon, alt = self.home or (0.0, 0.0, 0.0)
-        return Item(
-            seq=0,
-            frame=mavlink.MAV_FRAME_GLOBAL,
-            command=mavlink.MAV_CMD_NAV_WAYPOINT,
-            x=round(lat * 1e7),
-            y=round(lon * 1e7),
-            z=alt,
-        )
-
-    @property
-    def limits(self) -> Limits:
-        """Controller limits from the WPNAV_* parameters and any speed override."""
-        p = self.params
-        speed = self.speed_mps if self.speed_mps else p["WPNAV_SPEED"] / 100.0
-        return Limits(
-            speed_mps=speed,
-            accel_mps2=p["WPNAV_ACCEL"] / 100.0,
-            climb_mps=p["WPNAV_SPEED_UP"] / 100.0,
-            descent_mps=p["WPNAV_SPEED_DN"] / 100.0,
-        )
-
-    @property
-    def system_status(self) -> int:
-        """MAV_STATE for the heartbeat."""
-        if not self.position_ok:
-            return (
-                mavlink.MAV_STATE_CALIBRATING
-                if self.t < GPS_WARMUP_S
-                else mavlink.MAV_STATE_STANDBY
-            )
-        if self.failsafe_gcs or self.failsafe_battery or self.fence_breached:
-            return mavlink.MAV_STATE_CRITICAL
-        return mavlink.MAV_STATE_ACTIVE if self.armed else mavlink.MAV_STATE_STANDBY
-
-    # --- commands ----------------------------------------------------------------------------
     def heartbeat_from_gcs(self) -> None:
         """A GCS heartbeat arrived."""
         self.last_gcs_heartbeat = self.t
-        if self.failsafe_gcs:
-            self.failsafe_gcs = False
-            self.say(SEV_CRITICAL, "GCS Failsafe Cleared")
+        self.failsafe, texts = gcs_heartbeat(self.failsafe)
+        self.outbox.extend(texts)
 
-    def set_mode(self, mode: int, reason: str = "GCS") -> bool:
+    def set_mode(self, mode: int) -> bool:
         """Change flight mode as ArduCopter does; False (with a STATUSTEXT) if refused."""
-        try:
-            new = Mode(mode)
-        except ValueError:
-            self.say(SEV_WARNING, f"Mode change failed: unknown mode {mode}")
+        refusal = mode_change_refusal(mode, self.position_ok, self.armed, self.missions.has_nav())
+        if refusal:
+            self.say(SEV_WARNING, refusal)
             return False
-        if new not in SUPPORTED_MODES:
-            self.say(
-                SEV_WARNING, f"Mode change to {new.name} failed: not supported by this vehicle"
-            )
-            return False
-        if new in REQUIRES_POSITION and not self.position_ok:
-            self.say(SEV_WARNING, f"Mode change failed: {new.name} requires position")
-            return False
-        if new == Mode.AUTO and self.armed and not self.missions.has_nav():
-            self.say(SEV_WARNING, "Mode change failed: AUTO: no mission")
-            return False
+        new = Mode(mode)
         if new == self.mode:
             return True
+        if self.mode is Mode.AUTO:
+            self.auto.stop()
         self.mode = new
-        self.speed_mps = None  # DO_CHANGE_SPEED/RTL_SPEED last until the mode changes
-        self.takeoff_up = None if new != Mode.GUIDED else self.takeoff_up
-        self.guided_target = None
-        self.rtl_stage = None
-        self.land_ne = None
-        here = (self.kin.north, self.kin.east, self.kin.up)
-        self.hold = here
-        if new in (Mode.RTL, Mode.SMART_RTL):
-            self.rtl_stage = "climb"
-        elif new == Mode.LAND:
+        self.speed_mps = None  # DO_CHANGE_SPEED lasts until the mode changes
+        self.takeoff_up = self.takeoff_up if new is Mode.GUIDED else None
+        self.guided_target = self.rtl = self.land_ne = None
+        self.hold = (self.kin.north, self.kin.east, self.kin.up)
+        if new in RETURN_MODES:
+            self.rtl = ReturnToLaunch(self.rtl_start(), self.params)
+        elif new is Mode.LAND:
             self.land_ne = (self.kin.north, self.kin.east)
-        elif new == Mode.AUTO:
-            self.auto.enter(armed=self.armed)
+        elif new is Mode.AUTO and self.armed and not self.landed:
+            self._apply(self.auto.start_or_resume(self))
         return True
 
     def arm(self, force: bool = False) -> str | None:
         """Arm; returns the refusal reason (also sent as STATUSTEXT) or None when armed."""
         if self.armed:
             return None
-        reason = None if force else self.prearm_failure()
+        reason = None if force else prearm_failure(self)
         if reason:
             self.say(SEV_CRITICAL, reason)
             return reason
         self.armed = True
         self.landed_since = self.t
-        self.battery.consumed_mah = self.battery.consumed_mah  # keep pack state
-        self.failsafe_battery = 0
+        self.failsafe = replace(self.failsafe, battery=BatteryLevel.OK)
         if self.home is None or self.landed:
             self._set_home_here()
         self.say(SEV_INFO, "Arming motors")
-        return None
-
-    def prearm_failure(self) -> str | None:
-        """The first failing pre-arm/arm check, worded as ArduCopter does."""
-        if not self.params["ARMING_CHECK"]:
-            return None
-        if self.mode == Mode.AUTO and not self.missions.has_nav():
-            return "Arm: AUTO mode: no mission loaded"
-        if self.mode not in ARMABLE and not (
-            self.mode == Mode.AUTO and int(self.params["AUTO_OPTIONS"]) & 1
-        ):
-            return "Arm: Mode not armable"
-        needs_gps = self.mode in REQUIRES_POSITION or self.params["FENCE_ENABLE"]
-        if needs_gps and not self.gps_fix:
-            return "PreArm: GPS 1: Bad fix"
-        if needs_gps and not self.position_ok:
-            return "PreArm: Need Position Estimate"
-        if self.failsafe_battery:
-            return "PreArm: Battery 1 low voltage failsafe"
-        arm_volt = self.params["BATT_ARM_VOLT"]
-        if arm_volt > 0 and self.battery.voltage_v < arm_volt:
-            return f"PreArm: Battery 1 below minimum arming voltage ({self.battery.voltage_v:.2f}V)"
-        arm_mah = self.params["BATT_ARM_MAH"]
-        remaining_mah = self.battery.capacity_mah - self.battery.consumed_mah
-        if arm_mah > 0 and remaining_mah < arm_mah:
-            return f"PreArm: Battery 1 below minimum arming capacity ({remaining_mah:.0f}mAh)"
-        if self.params["FENCE_ENABLE"] and breached_fence(self) is not None:
-            return "PreArm: Fence: vehicle outside fence"
         return None
 
     def disarm(self, force: bool = False, reason: str = "GCS") -> str | None:
@@ -269,14 +160,9 @@ class Copter:
 
     def takeoff(self, alt_m: float) -> str | None:
         """GUIDED takeoff to alt_m above home; returns a refusal reason or None."""
-        if self.mode != Mode.GUIDED:
-            return "Takeoff: mode is not GUIDED"
-        if not self.armed:
-            return "Takeoff: vehicle not armed"
-        if not self.landed:
-            return "Takeoff: already flying"
-        if alt_m <= 0:
-            return "Takeoff: altitude must be positive"
+        refusal = self.takeoff_refusal(alt_m)
+        if refusal:
+            return refusal
         self.takeoff_up = alt_m
         self.landed = False
         self.hold = (self.kin.north, self.kin.east, alt_m)
@@ -285,29 +171,86 @@ class Copter:
 
     def goto(self, lat: float, lon: float, up_m: float) -> bool:
         """GUIDED go-to (SET_POSITION_TARGET_GLOBAL_INT / DO_REPOSITION); False if not possible."""
-        if self.mode != Mode.GUIDED or not self.armed or self.landed:
+        if self.mode is not Mode.GUIDED or not self.armed or self.landed:
             return False
         n, e = self.to_local(lat, lon)
         self.guided_target = (n, e, up_m)
         self.takeoff_up = None
         return True
 
-    def height_from_frame(self, frame: int, z: float) -> float:
-        """Height above this vehicle's ground for an altitude z given in a MAV_FRAME."""
-        if frame in AMSL_FRAMES:
-            return z - self.ground_alt_m
-        home_alt = self.home[2] if self.home else self.ground_alt_m
-        if frame in (
-            mavlink.MAV_FRAME_GLOBAL_TERRAIN_ALT,
-            mavlink.MAV_FRAME_GLOBAL_TERRAIN_ALT_INT,
-        ):
-            return z
-        return z + home_alt - self.ground_alt_m
+    def set_guided_height(self, up_m: float) -> bool:
+        """GUIDED: change only the target height (a MISSION_ITEM with current = 3)."""
+        if self.mode is not Mode.GUIDED or not self.armed or self.landed:
+            return False
+        n, e, _ = self.guided_target or (self.kin.north, self.kin.east, self.kin.up)
+        self.guided_target = (n, e, up_m)
+        return True
 
-    def set_fence(self, items: list[Item]) -> None:
-        """Install an uploaded FENCE list."""
-        self.fence_geometry = FenceGeometry.from_items(items, self.to_local)
-        self.params.set("FENCE_TOTAL", len(items), persist=False)
+    def hold_position(self) -> bool:
+        """GUIDED pause: stop where it is."""
+        if self.mode is not Mode.GUIDED:
+            return False
+        self.guided_target = (self.kin.north, self.kin.east, self.kin.up)
+        return True
+
+    def change_speed(self, speed_mps: float) -> None:
+        """DO_CHANGE_SPEED: horizontal speed until the mode changes."""
+        self.speed_mps = speed_mps
+
+    def set_roi(self, lat_lon: tuple[float, float] | None) -> None:
+        """Point the nose at a location (None: clear the region of interest)."""
+        self.roi = None if lat_lon is None or lat_lon == (0, 0) else self.to_local(*lat_lon)
+
+    def set_home(self, location: tuple[float, float, float] | None) -> None:
+        """DO_SET_HOME: home here (None) or at lat, lon, alt AMSL."""
+        if location is None:
+            self._set_home_here()
+        else:
+            self.home = location
+            self.outbox.append(HomeSet())
+
+    def enable_fence(self, on: bool) -> None:
+        """DO_FENCE_ENABLE."""
+        self.params.set("FENCE_ENABLE", 1 if on else 0)
+
+    def start_mission(self, first_seq: int = 0) -> bool:
+        """MISSION_START: AUTO, from first_seq if given, else from where the mission stands."""
+        if not self.armed or not self.set_mode(Mode.AUTO):
+            return False
+        if first_seq > 0:
+            self.set_current_item(first_seq)
+        if not self.auto.running:
+            self._apply(self.auto.start_or_resume(self))
+        return True
+
+    def set_current_item(self, seq: int) -> bool:
+        """MISSION_SET_CURRENT / DO_SET_MISSION_CURRENT."""
+        ok, effects = self.auto.set_current(seq, self)
+        self._apply(effects)
+        return ok
+
+    def pause_mission(self, paused: bool) -> bool:
+        """DO_PAUSE_CONTINUE in AUTO."""
+        return self.auto.pause(paused, self)
+
+    def store_list(self, mission_type: int, items: list[Item]) -> None:
+        """A completed upload (or a clear) of the mission, fence or rally list."""
+        self.missions.replace(mission_type, items)
+        if mission_type == MISSION:
+            self.params.set("MIS_TOTAL", self.missions.count(MISSION), persist=False)
+            if not self.auto.running:
+                self._apply(self.auto.reset())
+        elif mission_type == FENCE:
+            self.fence_geometry = FenceGeometry.from_items(
+                self.missions.items(FENCE), self.to_local
+            )
+            self.params.set("FENCE_TOTAL", len(items), persist=False)
+        elif mission_type == RALLY:
+            self.params.set("RALLY_TOTAL", len(items), persist=False)
+
+    def note_link_errors(self, count: int) -> None:
+        """Bad frames arrived on one of the vehicle's links."""
+        self.link_errors += count
 
     def trigger_camera(self) -> None:
         """Take one picture now."""
@@ -335,178 +278,120 @@ class Copter:
         if self.home is None and self.position_ok:
             self._set_home_here()
             self.say(SEV_INFO, "EKF3 IMU0 is using GPS")
-        before = (self.kin.north, self.kin.east)
+        k = self.kin
+        before = (k.north, k.east)
         if self.armed and not self.landed:
             self._fly(dt)
         elif not self.landed:  # motors stopped in the air (terminate): it falls
             self._fall(dt)
         else:
-            self.kin.v_north = self.kin.v_east = self.kin.v_up = 0.0
-            self.kin.roll_deg = self.kin.pitch_deg = 0.0
-        self.distance_flown_m += math.dist(before, (self.kin.north, self.kin.east))
-        self._drain_battery(dt)
-        self._camera()
+            k.v_north = k.v_east = k.v_up = k.roll_deg = k.pitch_deg = 0.0
+        self.distance_flown_m += math.dist(before, (k.north, k.east))
+        flying = self.armed and not self.landed
+        wn, we = self.world.wind.vector_ne(t)
+        airspeed = math.hypot(k.v_north - wn, k.v_east - we) if flying else 0.0
+        self.battery.capacity_mah = self.params["BATT_CAPACITY"]
+        self.battery.drain(power_draw_a(self.armed, flying, airspeed, k.v_up), dt)
+        for _ in range(self.camera.due(t, (k.north, k.east), flying)):
+            self.trigger_camera()
         if self.armed:
-            check_failsafes(self)
+            self._check_failsafes()
             self._auto_disarm()
 
+    def _guidance(self, dt: float) -> Guidance:
+        k = self.kin
+        if self.mode is Mode.AUTO:
+            step = self.auto.step(self, dt)
+            self._apply(step.effects)
+            return step.guidance
+        if self.mode in RETURN_MODES and self.rtl is not None:
+            return self.rtl.step(self.params, (k.north, k.east, k.up), k.groundspeed_mps, self.t)
+        if self.mode is Mode.LAND:
+            return landing(self.params, k.up, self.land_ne or (k.north, k.east))
+        if self.mode is Mode.GUIDED and self.takeoff_up is not None:
+            n, e, _ = self.hold or (k.north, k.east, self.takeoff_up)
+            up = self.takeoff_up
+            if k.up >= up - 0.3:
+                self.takeoff_up, self.hold = None, (k.north, k.east, up)
+            return hold(n, e, up)
+        if self.mode is Mode.GUIDED and self.guided_target is not None:
+            return hold(*self.guided_target)
+        return hold(*(self.hold or (k.north, k.east, k.up)))
+
     def _fly(self, dt: float) -> None:
-        if self.mode == Mode.AUTO:
-            target = self.auto.update(dt)
-        elif self.mode in (Mode.RTL, Mode.SMART_RTL):
-            target = self.rtl_target(dt)
-        elif self.mode == Mode.LAND:
-            target = self.land_target()
-        elif self.mode == Mode.GUIDED and self.takeoff_up is not None:
-            target = self.takeoff_target(self.takeoff_up)
-        elif self.mode == Mode.GUIDED and self.guided_target is not None:
-            n, e, up = self.guided_target
-            target = ((n, e), up, None)
-        else:
-            h = self.hold or (self.kin.north, self.kin.east, self.kin.up)
-            target = ((h[0], h[1]), h[2], None)
-        ne, up, descent = target
-        wn, we = self.world.wind.vector_ne(self.t)
-        mn, me = self._mean_wind()
-        disturbance = (0.3 * (wn - mn), 0.3 * (we - me))
+        g = self._guidance(dt)
+        k = self.kin
+        gust_n, gust_e = self.world.wind.gust_ne(self.t)
+        disturbance = (GUST_PUSH * gust_n, GUST_PUSH * gust_e)
         yaw = None
         if self.roi is not None:
-            yaw = geo.bearing_deg(self.roi[0] - self.kin.north, self.roi[1] - self.kin.east)
-        fly_toward(self.kin, ne, up, self.limits, dt, disturbance, descent, yaw)
-        if self.kin.up <= 0.0 and self.kin.v_up <= 0.0:
-            self.kin.up = 0.0
+            yaw = geo.bearing_deg(self.roi[0] - k.north, self.roi[1] - k.east)
+        limits = self.limits if g.speed_mps is None else replace(self.limits, speed_mps=g.speed_mps)
+        fly_toward(k, g.ne, g.up, limits, dt, disturbance, g.descent_mps, yaw)
+        if k.up <= 0.0 and k.v_up <= 0.0:
+            k.up = 0.0
             self._touchdown()
 
     def _fall(self, dt: float) -> None:
-        k = self.kin
-        k.v_up = max(k.v_up - GRAVITY * dt, -TERMINAL_FALL_MPS)
-        k.north += k.v_north * dt
-        k.east += k.v_east * dt
-        k.up += k.v_up * dt
-        if k.up <= 0.0:
-            k.up = 0.0
-            k.v_north = k.v_east = k.v_up = 0.0
-            self.landed = True
-            self.landed_since = self.t
+        if fall(self.kin, dt):
+            self.landed, self.landed_since = True, self.t
             self.say(SEV_CRITICAL, "Crash: vehicle hit the ground unpowered")
-
-    def _mean_wind(self) -> tuple[float, float]:
-        rad = math.radians(self.world.wind.from_deg)
-        return -self.world.wind.speed_mps * math.cos(rad), -self.world.wind.speed_mps * math.sin(
-            rad
-        )
-
-    def takeoff_target(self, up_m: float) -> tuple[tuple[float, float] | None, float, None]:
-        """Climb straight up to up_m; clears the takeoff when there."""
-        h = self.hold or (self.kin.north, self.kin.east, up_m)
-        if self.kin.up >= up_m - 0.3:
-            self.takeoff_up = None
-            self.hold = (self.kin.north, self.kin.east, up_m)
-        return (h[0], h[1]), up_m, None
-
-    def land_target(self) -> tuple[tuple[float, float] | None, float, float]:
-        """Descend at LAND_SPEED below 10 m (faster above) over the landing point."""
-        p = self.params
-        fast = (p["LAND_SPEED_HIGH"] or p["WPNAV_SPEED_DN"]) / 100.0
-        rate = p["LAND_SPEED"] / 100.0 if self.kin.up < 10.0 else fast
-        ne = self.land_ne or (self.kin.north, self.kin.east)
-        return ne, -1.0, rate
-
-    def rtl_target(self, dt: float) -> tuple[tuple[float, float] | None, float, float | None]:
-        """ArduCopter RTL: climb to RTL_ALT, return to the nearest rally point or home, land."""
-        p = self.params
-        home_ne = self.rally_or_home()
-        rtl_alt = max(
-            p["RTL_ALT"] / 100.0,
-            self.kin.up,
-            p["RTL_CLIMB_MIN"] / 100.0 + self.kin.up
-            if self.rtl_stage == "climb" and p["RTL_CLIMB_MIN"]
-            else 0.0,
-        )
-        if self.params["FENCE_ENABLE"] and int(p["FENCE_TYPE"]) & 1:
-            rtl_alt = min(rtl_alt, p["FENCE_ALT_MAX"] - p["FENCE_MARGIN"])
-        if self.rtl_stage == "climb":
-            self._rtl_alt = rtl_alt
-            if (
-                self.kin.up >= rtl_alt - 0.5
-                or math.dist(home_ne, (self.kin.north, self.kin.east)) < 2
-            ):
-                self.rtl_stage = "return"
-            return (self.kin.north, self.kin.east), rtl_alt, None
-        alt = getattr(self, "_rtl_alt", rtl_alt)
-        if self.rtl_stage == "return":
-            if (
-                math.dist(home_ne, (self.kin.north, self.kin.east)) < 1.0
-                and self.kin.groundspeed_mps < 0.5
-            ):
-                self.rtl_stage = "loiter"
-                self._rtl_loiter_until = self.t + p["RTL_LOIT_TIME"] / 1000.0
-            speed = p["RTL_SPEED"] / 100.0
-            if speed:
-                self.speed_mps = speed
-            return home_ne, alt, None
-        if self.rtl_stage == "loiter":
-            if self.t >= self._rtl_loiter_until:
-                final = p["RTL_ALT_FINAL"] / 100.0
-                self.rtl_stage = "final" if final > 0 else "land"
-                self.land_ne = home_ne
-            return home_ne, alt, None
-        if self.rtl_stage == "final":
-            return home_ne, p["RTL_ALT_FINAL"] / 100.0, None
-        self.land_ne = home_ne
-        return self.land_target()
-
-    def rally_or_home(self) -> tuple[float, float]:
-        """RTL destination as ArduPilot picks it: the nearest rally point (within RALLY_LIMIT_KM
-        when set) unless home is closer."""
-        here = (self.kin.north, self.kin.east)
-        limit_m = self.params["RALLY_LIMIT_KM"] * 1000.0
-        best = self.home_ne
-        for r in self.missions.items(RALLY):
-            ne = self.to_local(r.lat, r.lon)
-            d = math.dist(here, ne)
-            if (limit_m <= 0 or d <= limit_m) and d < math.dist(here, best):
-                best = ne
-        return best
 
     def _touchdown(self) -> None:
         if self.landed:
             return
-        self.landed = True
-        self.landed_since = self.t
+        landing = self.landing
+        self.landed, self.landed_since = True, self.t
         self.kin.v_north = self.kin.v_east = self.kin.v_up = 0.0
-        landing_mode = self.mode in (Mode.LAND, Mode.RTL, Mode.SMART_RTL) or (
-            self.mode == Mode.AUTO and self.auto.landing
-        )
-        if landing_mode:
-            self.say(SEV_INFO, "Land complete")
-            if self.mode == Mode.AUTO:
-                self.auto.landed()
+        if not landing:
+            return
+        self.say(SEV_INFO, "Land complete")
+        if self.mode is Mode.AUTO:
+            self._apply(self.auto.touched_down(self))
+        else:
             self.disarm(reason="landed")
 
     def _auto_disarm(self) -> None:
-        delay = self.params["DISARM_DELAY"]
-        if (
-            delay > 0
-            and self.landed
-            and self.takeoff_up is None
-            and self.landed_since is not None
-            and not (self.mode == Mode.AUTO and self.auto.started)
-            and self.t - self.landed_since >= delay
-        ):
+        since, delay = self.landed_since, self.params["DISARM_DELAY"]
+        if since is None or not self.landed or self.takeoff_up is not None or delay <= 0:
+            return
+        if not (self.mode is Mode.AUTO and self.auto.running) and self.t - since >= delay:
             self.disarm(reason="auto disarm")
 
-    def _drain_battery(self, dt: float) -> None:
-        flying = self.armed and not self.landed
-        wn, we = self.world.wind.vector_ne(self.t)
-        airspeed = math.hypot(self.kin.v_north - wn, self.kin.v_east - we) if flying else 0.0
-        self.battery.capacity_mah = self.params["BATT_CAPACITY"]
-        self.battery.drain(power_draw_a(self.armed, flying, airspeed, self.kin.v_up), dt)
+    # --- applying decisions ------------------------------------------------------------------
+    def _apply(self, effects: tuple[Effect, ...]) -> None:
+        for effect in effects:
+            if isinstance(effect, RunDo):
+                mission_do(self, effect.item)
+            elif isinstance(effect, LeaveGround):
+                self.landed = False
+            elif isinstance(effect, MissionEnded):
+                if effect.on_ground:
+                    self.disarm(reason="landed")
+                else:
+                    self.hold = (self.kin.north, self.kin.east, self.kin.up)
+            else:
+                self.outbox.append(effect)
 
-    def _camera(self) -> None:
-        flying = self.armed and not self.landed
-        for _ in range(self.camera.due(self.t, (self.kin.north, self.kin.east), flying)):
-            self.trigger_camera()
+    def _check_failsafes(self) -> None:
+        decision = check_failsafes(self.failsafe, self.failsafe_inputs(), self.params)
+        self.failsafe = decision.status
+        self.outbox.extend(decision.texts)
+        for action in decision.actions:
+            self._failsafe_action(action)
+
+    def _failsafe_action(self, action: FailsafeAction) -> None:
+        if action is FailsafeAction.DISARM:
+            self.disarm(reason="failsafe")
+            return
+        if action is FailsafeAction.TERMINATE:
+            self.disarm(force=True, reason="terminate")
+            return
+        wanted = Mode.RTL if action is FailsafeAction.RTL else Mode.LAND
+        if self.mode in (Mode.LAND, wanted):
+            return
+        at_home = math.dist(self.home_ne, (self.kin.north, self.kin.east)) < 0.5 and self.kin.up < 2
+        self.set_mode(Mode.LAND if wanted is Mode.RTL and at_home else wanted)
 
     def _set_home_here(self) -> None:
         lat, lon = self.lat_lon

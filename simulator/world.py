@@ -12,10 +12,12 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from simulator import geo
+from simulator.params import ParamError, ParamStore
 from simulator.plume import STABILITY_CLASSES, plume_g_m3
 
 POLLUTANTS = ("pm2_5", "pm10", "so2", "no2", "co", "o3", "voc")
@@ -25,6 +27,8 @@ UNITS = {p: ("mg m-3" if p == "co" else "ug m-3") for p in POLLUTANTS}
 _PER_G_M3 = {p: (1e3 if p == "co" else 1e6) for p in POLLUTANTS}
 
 DEFAULT_WORLD = Path(__file__).with_name("worlds") / "huaiyin.json"
+GUST_PERIODS_S = (37.0, 83.0, 211.0)
+"""Periods of the three waves gusts and veering are made of."""
 
 
 class WorldError(ValueError):
@@ -47,23 +51,34 @@ class Wind:
     urban: bool = True
     seed: int = 0
 
+    @cached_property
+    def _phases(self) -> tuple[float, ...]:
+        """Phases (rad) of the gust and veer waves, fixed by the seed."""
+        rng = random.Random(self.seed)
+        return tuple(rng.uniform(0, 2 * math.pi) for _ in range(2 * len(GUST_PERIODS_S)))
+
     def at(self, t_s: float) -> tuple[float, float]:
         """Wind speed (m/s) and from-direction (deg) at simulated time t_s."""
         if self.gust_mps == 0.0 and self.veer_deg == 0.0:
             return self.speed_mps, self.from_deg
-        rng = random.Random(self.seed)
-        periods = (37.0, 83.0, 211.0)
-        phases = [rng.uniform(0, 2 * math.pi) for _ in range(2 * len(periods))]
-        gust = sum(math.sin(2 * math.pi * t_s / p + phases[i]) for i, p in enumerate(periods))
-        veer = sum(math.sin(2 * math.pi * t_s / p + phases[3 + i]) for i, p in enumerate(periods))
-        speed = max(0.0, self.speed_mps + self.gust_mps * gust / len(periods))
-        return speed, (self.from_deg + self.veer_deg * veer / len(periods)) % 360.0
+        phases, n = self._phases, len(GUST_PERIODS_S)
+        waves = [2 * math.pi * t_s / p for p in GUST_PERIODS_S]
+        gust = sum(math.sin(w + phases[i]) for i, w in enumerate(waves))
+        veer = sum(math.sin(w + phases[n + i]) for i, w in enumerate(waves))
+        speed = max(0.0, self.speed_mps + self.gust_mps * gust / n)
+        return speed, (self.from_deg + self.veer_deg * veer / n) % 360.0
 
     def vector_ne(self, t_s: float) -> tuple[float, float]:
         """North and east components (m/s) of the air's motion at t_s."""
         speed, from_deg = self.at(t_s)
         rad = math.radians(from_deg)
         return -speed * math.cos(rad), -speed * math.sin(rad)
+
+    def gust_ne(self, t_s: float) -> tuple[float, float]:
+        """How far (m/s north, east) the air's motion at t_s departs from the mean wind."""
+        north, east = self.vector_ne(t_s)
+        rad = math.radians(self.from_deg)
+        return north + self.speed_mps * math.cos(rad), east + self.speed_mps * math.sin(rad)
 
 
 @dataclass(frozen=True)
@@ -144,11 +159,19 @@ def load_world(path: str | Path | None = None) -> World:
     """Read and validate a world JSON file (the default world when path is None)."""
     p = Path(path) if path is not None else DEFAULT_WORLD
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
+        text = p.read_bytes().decode("utf-8")
     except OSError as exc:
         raise WorldError(str(p), "file", exc.strerror or str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raise WorldError(str(p), f"byte {exc.start}", "not UTF-8 text (a JSON file is)") from exc
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WorldError(str(p), f"line {exc.lineno}", exc.msg) from exc
+    except RecursionError as exc:
+        raise WorldError(str(p), "file", "nested too deeply to be a world") from exc
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise WorldError(str(p), "file", str(exc)) from exc
     return parse_world(doc, str(p))
 
 
@@ -202,6 +225,10 @@ def parse_world(doc: Any, source: str = "<world>") -> World:
             or not math.isfinite(value)
         ):
             raise WorldError(source, f"params.{name}", f"not a number: {value!r}")
+        try:
+            ParamStore({name: float(value)})
+        except (ParamError, OverflowError) as exc:
+            raise WorldError(source, f"params.{name}", str(exc)) from exc
     return World(
         name=str(doc.get("name", Path(source).stem)),
         origin_lat=r.num(origin, "lat", "origin", None, lo=-90.0, hi=90.0),

@@ -27,16 +27,16 @@ from missions.estimate import estimate_flight
 from missions.geo import LocalFrame
 from missions.inspection import InspectionSpec, Leg, transects
 from missions.items import Cmd, Mission, Position
+from missions.patterns import PatternSite
 from missions.planner import (  # the planner's own stages, so responses fly as patrols do
     PlanError,
     PlanSpec,
-    _clear_legs,
-    _fence,
-    _inspection_legs,
-    _items,
-    _route,
+    fence_of,
+    mission_items,
+    route_legs,
 )
 from missions.routing import Point2, path_length
+from missions.standard_patterns import inspection
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
 from sensors.tracing import WindObs
@@ -113,7 +113,7 @@ class ResponsePlanner:
         self.spec = spec
         self._no_fly = [z for z in self.zones if z.kind is ZoneKind.NO_FLY]
         self._sites = [z for z in self.zones if z.kind is ZoneKind.ENTERPRISE]
-        self._fence = _fence(self.zones)
+        self._fence = fence_of(self.zones)
         self._frames: dict[int, _Projected] = {}
 
     def plan(self, request: ResponseRequest, wind: WindObs | None, home: Position) -> ResponsePlan:
@@ -238,10 +238,10 @@ class ResponsePlanner:
         try:
             for zone in sites:
                 site_notes: list[str] = []
-                site_legs, _ = _inspection_legs(zone, frame, plan_spec, site_notes)
-                legs.extend(
-                    _clear_legs(zone, site_legs, projected.transit, spec.clearance_m, site_notes)
-                )
+                site = PatternSite(frame, (0.0, 0.0), projected.transit, plan_spec, spec.altitude_m)
+                planned = inspection(zone, site)  # orbit and downwind transects, cut clear
+                legs.extend(planned.legs)
+                site_notes.extend(planned.notes)
                 notes.extend(f"{zone.name}: {n}" for n in site_notes if n not in notes)
         except PlanError as exc:
             raise ResponseRefused(str(exc)) from None
@@ -274,10 +274,10 @@ class ResponsePlanner:
             legs = cleared
         home_xy = frame.to_xy(home.longitude_deg, home.latitude_deg)
         try:
-            route, transit_at = _route(home_xy, legs, projected.transit, "quick response")
+            route, transit_at = route_legs(home_xy, legs, projected.transit, "quick response")
         except PlanError as exc:
             raise ResponseRefused(str(exc)) from None
-        items = _items(route, transit_at, legs, frame, home, spec.speed_mps, None)
+        items = mission_items(route, transit_at, legs, frame, home, spec.speed_mps, None)
         mission = Mission(
             home=home, items=tuple(items), fence=self._fence, cruise_speed_mps=spec.speed_mps
         )

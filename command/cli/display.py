@@ -42,11 +42,8 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
     ):
         table.add_column(col)
     for name, s in snapshots.items():
-        mission = (
-            "—"
-            if s.mission_total in (None, 0)
-            else f"{s.mission_seq or 0}/{(s.mission_total or 1) - 1}"
-        )
+        progress = s.mission_progress
+        mission = "—" if not progress or not progress[1] else f"{progress[0]}/{progress[1]}"
         battery = (
             "—"
             if s.battery_remaining_pct is None
@@ -62,35 +59,17 @@ def fleet_table(snapshots: Mapping[str, VehicleSnapshot]) -> Table:
             _num(s.altitude_relative_m, ".1f"),
             _num(s.groundspeed_mps, ".1f"),
             battery,
-            f"{gps_fix_text(s.gps_fix_type)}/{s.satellites}",
+            f"{s.gps_fix_label}/{s.satellites}",
             mission,
             s.status_text[:40],
         )
     return table
 
 
-GPS_FIX_NAMES = {
-    0: "no GPS",
-    1: "no fix",
-    2: "2D",
-    3: "3D",
-    4: "DGPS",
-    5: "RTK float",
-    6: "RTK fixed",
-    7: "static",
-    8: "PPP",
-}
-"""MAVLink GPS_FIX_TYPE as a pilot reads it."""
-
-
-def gps_fix_text(fix_type: int) -> str:
-    """The GPS fix as text (RTK fixed, not "6D")."""
-    return GPS_FIX_NAMES.get(fix_type, f"fix {fix_type}")
-
-
 def progress_line(s: VehicleSnapshot, total_items: int, distance_m: float) -> str:
-    """waypoint i/N, distance flown, battery, mode, altitude — one line."""
-    seq = s.mission_seq or 0
+    """waypoint i/N, distance flown, battery, mode, altitude — one line. The vehicle's own
+    progress report is used when it has one (ArduCopter reports item 0 after the end)."""
+    seq, total_items = s.mission_progress or (s.mission_seq or 0, total_items)
     battery = "—" if s.battery_remaining_pct is None else f"{s.battery_remaining_pct}%"
     return (
         f"{s.name}: waypoint {min(seq, total_items)}/{total_items}  "

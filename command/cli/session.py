@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from command.dispatch import AuditedFleet, Reconciliation, reconcile
-from command.link import Fleet, LinkState, SigningKey, VehicleSnapshot, parse_connection_string
+from command.link import (
+    Fleet,
+    LinkState,
+    NoHeartbeat,
+    SigningKey,
+    VehicleSnapshot,
+    parse_connection_string,
+)
 from command.storage import (
     NAME_LENGTH,
     Database,
@@ -119,12 +126,10 @@ def session(
         for label, url in zip(labels, connect, strict=True):
             fleet.connect(label, url, signing_key=signing_key)
         for label in labels:
-            snap = fleet.wait_for(label, lambda s: s.link is LinkState.OK, wait_s)
-            if snap is None:
-                raise CliError(
-                    f"{label}: no heartbeat within {wait_s:g} s "
-                    f"(is the vehicle on {fleet.link(label).endpoint}?)"
-                )
+            try:
+                fleet.wait_until_up(label, wait_s)
+            except NoHeartbeat as exc:  # says whether the port may be held by another station
+                raise CliError(str(exc)) from exc
         found = []
         for label in labels:
             if list_open_sorties(db, label):

@@ -1,5 +1,12 @@
 """Following a sortie from its vehicle's snapshots: when it is done, when it must come home, and
 how it ended. Pure: fed snapshots and the time, it returns decisions; the runner acts on them.
+
+The mission is done when the vehicle reports it complete (MISSION_STATE_COMPLETE; ArduCopter
+then reports item 0) or has reached the last item — counted only once the vehicle has reported
+this mission active, so figures left from an earlier flight do not end a new one. A return the
+vehicle flies without us asking is a failsafe when the vehicle announced one around it (its
+STATUSTEXT "GCS Failsafe", "Battery 1 is low …", "Fence Breached …"); otherwise another ground
+station or the RC sent it home, and the sortie ends aborted with that reason.
 """
 
 from __future__ import annotations
@@ -11,9 +18,15 @@ from command.link import LinkState, VehicleSnapshot
 from command.storage import SortieOutcome
 
 RETURN_MODES = frozenset({"RTL", "LAND", "SMART_RTL"})
+MISSION_ACTIVE = 3  # MISSION_STATE_ACTIVE
 MISSION_COMPLETE = 5  # MISSION_STATE_COMPLETE
 DISARMED_BEFORE_TAKEOFF_S = 15.0
 """A sortie whose vehicle has not left the ground this long after the start has failed."""
+FAILSAFE_BEFORE_S = 10.0
+"""A failsafe text this long (link seconds) before a return explains it."""
+FAILSAFE_AFTER_S = 3.0
+"""How long after a return began a failsafe text may still arrive to explain it."""
+EXTERNAL_RETURN = "returned by another ground station or the RC"
 
 
 @dataclass(frozen=True)
@@ -30,39 +43,51 @@ class SortieTracker:
     """State of one sortie, advanced by observe(snapshot, now)."""
 
     def __init__(self, total_items: int, returns_home: bool, reserve_pct: float, started_s: float):
-        self.total_items = total_items  # as the vehicle counts them: home at 0 included
+        self.total_items = total_items  # items numbered as uploaded: home at 0 included
         self.returns_home = returns_home  # the mission ends with RTL or LAND
         self.reserve_pct = reserve_pct
         self.started_s = started_s
         self.airborne = False
         self.returning = False  # we commanded the return (mission end, reserve, abort)
         self.complete = False
+        self.seen_active = False
         self.pending: tuple[SortieOutcome, str] | None = None
         self.distance_m = 0.0
         self.start_battery_pct: int | None = None
         self.last_battery_pct: int | None = None
+        self.reached = 0  # highest mission item the vehicle reported reached
         self._last_pos: tuple[float, float] | None = None
         self._abort: str | None = None
+        self._external_at: float | None = None  # link time of a return nobody explained yet
 
     def request_abort(self, reason: str) -> None:
         """Ask for the sortie to be aborted (the vehicle comes home); thread-safe by assignment."""
         self._abort = reason
 
+    @property
+    def mission_items(self) -> int:
+        """Items of the mission, home not counted."""
+        return max(self.total_items - 1, 0)
+
+    def progress(self, snap: VehicleSnapshot) -> tuple[int, int]:
+        """(item, of) for a pilot: the item being flown, all of them once complete."""
+        total = self.mission_items
+        if self.complete:
+            return total, total
+        seq = (snap.mission_seq or 0) if self.seen_active else 0
+        return min(max(seq, self.reached), total), total
+
     def observe(self, snap: VehicleSnapshot, now: float) -> Decision:
         """Advance with a new snapshot taken at link time now (seconds)."""
         self._account(snap)
         if snap.link is LinkState.LOST:
-            where = (
-                f"item {snap.mission_seq}/{self.total_items - 1}" if snap.mission_seq else "start"
-            )
+            item, total = self.progress(snap)
+            where = f"item {item}/{total}" if item else "start"
             return Decision(
                 outcome=SortieOutcome.LOST,
                 reason=f"link lost at {where}; the vehicle's own failsafes take over",
             )
-        if snap.mission_state == MISSION_COMPLETE or (
-            snap.last_reached_seq is not None and snap.last_reached_seq >= self.total_items - 1
-        ):
-            self.complete = True
+        self._follow_mission(snap)
         rel = snap.altitude_relative_m or 0.0
         if snap.armed and rel > 1.0:
             self.airborne = True
@@ -74,6 +99,10 @@ class SortieTracker:
         if self._abort is not None and self.pending is None:
             self.pending = (SortieOutcome.ABORTED, self._abort)
             return self._return(f"abort: {self._abort}")
+        if self._external_at is not None:
+            explained = self._explain_external(snap)
+            if explained is not None:
+                return explained
         if (
             self.airborne
             and snap.mode_name in RETURN_MODES
@@ -81,9 +110,7 @@ class SortieTracker:
             and not self.complete
             and self.pending is None
         ):
-            reason = snap.status_text or f"vehicle switched to {snap.mode_name}"
-            self.pending = (SortieOutcome.FAILSAFE, f"{snap.mode_name}: {reason}")
-            return Decision(event=f"vehicle returning on its own ({snap.mode_name}): {reason}")
+            return self._vehicle_returns(snap)
         pct = snap.battery_remaining_pct
         if (
             self.airborne
@@ -106,6 +133,44 @@ class SortieTracker:
         ):
             return self._return("mission complete: RTL")
         return Decision()
+
+    def _follow_mission(self, snap: VehicleSnapshot) -> None:
+        if snap.mission_state == MISSION_ACTIVE:
+            self.seen_active = True
+        if not self.seen_active:
+            return
+        if snap.last_reached_seq is not None:
+            self.reached = max(self.reached, snap.last_reached_seq)
+        if snap.mission_state == MISSION_COMPLETE or self.reached >= self.total_items - 1:
+            self.complete = True
+
+    def _vehicle_returns(self, snap: VehicleSnapshot) -> Decision:
+        """The vehicle went home on its own: a failsafe it announced, or someone else's call."""
+        failsafe = self._failsafe_text(snap, snap.time_s)
+        if failsafe is not None:
+            self.pending = (SortieOutcome.FAILSAFE, f"{snap.mode_name}: {failsafe}")
+            return Decision(event=f"vehicle returning on its own ({snap.mode_name}): {failsafe}")
+        self._external_at = snap.time_s
+        self.pending = (SortieOutcome.ABORTED, f"{snap.mode_name}: {EXTERNAL_RETURN}")
+        return Decision(event=f"vehicle switched to {snap.mode_name}: {EXTERNAL_RETURN}")
+
+    def _explain_external(self, snap: VehicleSnapshot) -> Decision | None:
+        """A failsafe text that arrives just after the mode change still explains it."""
+        assert self._external_at is not None
+        failsafe = self._failsafe_text(snap, self._external_at)
+        if failsafe is not None:
+            self._external_at = None
+            self.pending = (SortieOutcome.FAILSAFE, f"{snap.mode_name}: {failsafe}")
+            return Decision(event=f"vehicle failsafe: {failsafe}")
+        if snap.time_s - self._external_at > FAILSAFE_AFTER_S:
+            self._external_at = None
+        return None
+
+    def _failsafe_text(self, snap: VehicleSnapshot, returned_at: float) -> str | None:
+        fs = snap.failsafe_text
+        if fs is None or fs.time_s < returned_at - FAILSAFE_BEFORE_S:
+            return None
+        return fs.text
 
     def _return(self, why: str) -> Decision:
         self.returning = True

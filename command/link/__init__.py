@@ -19,6 +19,7 @@ from command.link.errors import (
     MissionUploadError,
     MissionVerifyError,
     ModeNotChanged,
+    NoHeartbeat,
     ParameterError,
     TransportUnavailable,
     UnknownVehicle,
@@ -26,14 +27,18 @@ from command.link.errors import (
 from command.link.fleet import Fleet, UploadReport
 from command.link.mission_transfer import TransferTiming
 from command.link.mission_wire import FENCE, MISSION, RALLY, WireItem
+from command.link.readback import first_difference
 from command.link.signing import SigningKey, SigningKeyError
 from command.link.snapshot import (
     COPTER_MODES,
+    GpsFix,
     LinkState,
     PayloadSample,
     StatusText,
     TrackPoint,
     VehicleSnapshot,
+    announces_failsafe,
+    gps_fix_label,
 )
 from command.link.vehicle_link import VehicleLink
 
@@ -50,6 +55,7 @@ __all__ = [
     "ConnectionStringError",
     "Endpoint",
     "Fleet",
+    "GpsFix",
     "LinkClosed",
     "LinkDown",
     "LinkError",
@@ -59,6 +65,7 @@ __all__ = [
     "MissionUploadError",
     "MissionVerifyError",
     "ModeNotChanged",
+    "NoHeartbeat",
     "ParameterError",
     "PayloadSample",
     "SigningKey",
@@ -72,5 +79,8 @@ __all__ = [
     "VehicleLink",
     "VehicleSnapshot",
     "WireItem",
+    "announces_failsafe",
+    "first_difference",
+    "gps_fix_label",
     "parse_connection_string",
 ]

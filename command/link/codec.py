@@ -19,6 +19,7 @@ MAV_AUTOPILOT_INVALID = mavlink2.MAV_AUTOPILOT_INVALID
 MAV_DATA_STREAM_ALL = mavlink2.MAV_DATA_STREAM_ALL
 MAV_CMD_REQUEST_MESSAGE = mavlink2.MAV_CMD_REQUEST_MESSAGE
 MSG_ID_HOME_POSITION = mavlink2.MAVLINK_MSG_ID_HOME_POSITION
+MSG_ID_AUTOPILOT_VERSION = mavlink2.MAVLINK_MSG_ID_AUTOPILOT_VERSION
 
 
 class _Writer:
@@ -72,6 +73,14 @@ def request_streams(mav: Any, target_system: int, rate_hz: int) -> None:
 
 def request_home(mav: Any, target_system: int) -> None:
     """REQUEST_MESSAGE(HOME_POSITION), fire and forget (the answer updates the snapshot)."""
-    mav.command_long_send(
-        target_system, 1, MAV_CMD_REQUEST_MESSAGE, 0, MSG_ID_HOME_POSITION, 0, 0, 0, 0, 0, 0
-    )
+    request_message(mav, target_system, MSG_ID_HOME_POSITION)
+
+
+def request_version(mav: Any, target_system: int) -> None:
+    """REQUEST_MESSAGE(AUTOPILOT_VERSION): the firmware version (parameter names depend on it)."""
+    request_message(mav, target_system, MSG_ID_AUTOPILOT_VERSION)
+
+
+def request_message(mav: Any, target_system: int, msg_id: int) -> None:
+    """REQUEST_MESSAGE, fire and forget."""
+    mav.command_long_send(target_system, 1, MAV_CMD_REQUEST_MESSAGE, 0, msg_id, 0, 0, 0, 0, 0, 0)

@@ -158,17 +158,14 @@ def _reason(io: LinkIO, since: float) -> str:
     return before[-1].text if before else ""
 
 
-class ParamSet(Exchange):
-    """PARAM_SET until the PARAM_VALUE echo arrives; the result is the echoed value."""
+class _ParamExchange(Exchange):
+    """A parameter request resent every ack_timeout_s until its PARAM_VALUE arrives."""
 
-    label = "parameter set"
-
-    def __init__(self, name: str, value: float, timing: CommandTiming | None = None) -> None:
+    def __init__(self, name: str, timing: CommandTiming | None = None) -> None:
         super().__init__()
         if not name or len(name) > 16:
             raise ParameterError(f"parameter name must be 1..16 characters: {name!r}")
         self.name = name
-        self.value = value
         self.timing = timing or CommandTiming()
         self.sends = 0
         self.deadline = 0.0
@@ -177,32 +174,69 @@ class ParamSet(Exchange):
         self._send(io, now)
 
     def _send(self, io: LinkIO, now: float) -> None:
-        io.mav.param_set_send(
-            io.target_system, io.target_component, self.name.encode(), self.value, 9
-        )  # 9 = MAV_PARAM_TYPE_REAL32; ArduPilot converts
+        self._request(io)
         self.sends += 1
         self.deadline = now + self.timing.ack_timeout_s
 
+    def _request(self, io: LinkIO) -> None:
+        raise NotImplementedError
+
     def on_message(self, msg: Any, io: LinkIO, now: float) -> None:
-        if msg.get_type() != "PARAM_VALUE":
-            return
-        pid = msg.param_id
-        if isinstance(pid, bytes):
-            pid = pid.decode("ascii", "replace")
-        if pid.split("\x00", 1)[0] != self.name:
-            return
-        if abs(msg.param_value - self.value) > 1e-6 * max(1.0, abs(self.value)):
-            self.fail(ParameterError(f"{self.name}: vehicle kept {msg.param_value}"))
-        else:
-            self.finish(float(msg.param_value))
+        if msg.get_type() == "PARAM_VALUE" and _param_id(msg) == self.name:
+            self._answered(float(msg.param_value))
+
+    def _answered(self, value: float) -> None:
+        self.finish(value)
 
     def poll(self, io: LinkIO, now: float) -> None:
         if self.done or now < self.deadline:
             return
         if self.sends > self.timing.retries:
-            self.fail(ParameterError(f"{self.name}: no PARAM_VALUE after {self.sends} sends"))
+            self.fail(
+                ParameterError(f"{self.name}: no PARAM_VALUE after {self.sends} sends "
+                               "(the vehicle does not know this parameter)")
+            )  # fmt: skip
         else:
             self._send(io, now)
+
+
+class ParamSet(_ParamExchange):
+    """PARAM_SET until the PARAM_VALUE echo arrives; the result is the echoed value."""
+
+    label = "parameter set"
+
+    def __init__(self, name: str, value: float, timing: CommandTiming | None = None) -> None:
+        super().__init__(name, timing)
+        self.value = value
+
+    def _request(self, io: LinkIO) -> None:
+        io.mav.param_set_send(
+            io.target_system, io.target_component, self.name.encode(), self.value, 9
+        )  # 9 = MAV_PARAM_TYPE_REAL32; ArduPilot converts
+
+    def _answered(self, value: float) -> None:
+        if abs(value - self.value) > 1e-6 * max(1.0, abs(self.value)):
+            self.fail(ParameterError(f"{self.name}: vehicle kept {value}"))
+        else:
+            self.finish(value)
+
+
+class ParamRead(_ParamExchange):
+    """PARAM_REQUEST_READ until the PARAM_VALUE arrives; the result is the value."""
+
+    label = "parameter read"
+
+    def _request(self, io: LinkIO) -> None:
+        io.mav.param_request_read_send(
+            io.target_system, io.target_component, self.name.encode(), -1
+        )
+
+
+def _param_id(msg: Any) -> str:
+    pid = msg.param_id
+    if isinstance(pid, bytes):
+        pid = pid.decode("ascii", "replace")
+    return pid.split("\x00", 1)[0]
 
 
 class CallOnLink(Exchange):

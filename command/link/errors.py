@@ -36,6 +36,17 @@ class LinkDown(LinkError):
         self.state = state
 
 
+class NoHeartbeat(LinkError):
+    """No heartbeat came from the vehicle in time; `hint` says what may be wrong."""
+
+    def __init__(self, name: str, endpoint: str, waited_s: float, hint: str) -> None:
+        super().__init__(f"{name}: no heartbeat within {waited_s:.0f} s on {endpoint}: {hint}")
+        self.name = name
+        self.endpoint = endpoint
+        self.waited_s = waited_s
+        self.hint = hint
+
+
 class LinkClosed(LinkError):
     """The link was closed while the request was pending."""
 

@@ -18,28 +18,44 @@ from typing import Any
 
 from command.link import commands as cmd
 from command.link.address import parse_connection_string
-from command.link.commands import CommandExchange, CommandSpec, CommandTiming, ParamSet
-from command.link.errors import CommandError, LinkError, MissionVerifyError, UnknownVehicle
+from command.link.commands import (
+    CommandExchange,
+    CommandSpec,
+    CommandTiming,
+    ParamRead,
+    ParamSet,
+)
+from command.link.errors import (
+    CommandError,
+    LinkError,
+    MissionVerifyError,
+    NoHeartbeat,
+    UnknownVehicle,
+)
 from command.link.mission_transfer import MissionDownload, MissionUpload, TransferTiming
 from command.link.mission_wire import (
     FENCE,
     MISSION,
     RALLY,
     WireItem,
-    difference_seq,
     fence_items,
-    first_difference,
     mission_items,
     rally_items,
 )
+from command.link.param_names import renamed, vehicle_param_name
+from command.link.readback import difference_seq, first_difference
 from command.link.signing import SigningKey
-from command.link.snapshot import MODE_NUMBERS, TrackPoint, VehicleSnapshot
+from command.link.snapshot import MODE_NUMBERS, LinkState, TrackPoint, VehicleSnapshot
 from command.link.telemetry import SampleSink
 from command.link.vehicle_link import VehicleLink
 from missions.items import Mission
 
 CALL_TIMEOUT_S = 600.0
 """Safety net for a blocking call; exchanges time out on their own well before this."""
+VERSION_WAIT_S = 3.0
+"""How long a parameter call waits for the firmware version when the name depends on it."""
+FURTHER_SITL_PORTS = (2, 3)
+"""SITL's SERIAL1 and SERIAL2 TCP ports, relative to SERIAL0's."""
 
 
 @dataclass(frozen=True)
@@ -215,8 +231,30 @@ class Fleet:
         return self.command(name, cmd.set_current_spec(seq))
 
     def set_parameter(self, name: str, parameter: str, value: float) -> float:
-        """Set a parameter; returns the value the vehicle echoed."""
-        return _wait(self.link(name).submit(ParamSet(parameter, value, self.command_timing)))
+        """Set a parameter (by its 4.6 or 4.7 name: the vehicle's own is sent); returns the
+        value the vehicle echoed."""
+        vehicle_name = self._param_name(name, parameter)
+        return _wait(self.link(name).submit(ParamSet(vehicle_name, value, self.command_timing)))
+
+    def get_parameter(self, name: str, parameter: str) -> float:
+        """Read a parameter (by its 4.6 or 4.7 name); ParameterError if the vehicle has none."""
+        vehicle_name = self._param_name(name, parameter)
+        return _wait(self.link(name).submit(ParamRead(vehicle_name, self.command_timing)))
+
+    def _param_name(self, name: str, parameter: str) -> str:
+        snap = self.snapshot(name)
+        if snap.firmware_version is None and renamed(parameter):
+            known = self.wait_for(name, lambda s: s.firmware_version is not None, VERSION_WAIT_S)
+            snap = known or snap
+        return vehicle_param_name(parameter, snap.firmware_version)
+
+    def wait_until_up(self, name: str, timeout_s: float) -> VehicleSnapshot:
+        """Block until the vehicle's heartbeat is in (link OK); NoHeartbeat saying why not."""
+        snap = self.wait_for(name, lambda s: s.link is LinkState.OK, timeout_s)
+        if snap is not None:
+            return snap
+        link = self.link(name)
+        raise NoHeartbeat(name, str(link.endpoint), timeout_s, _no_heartbeat_hint(link))
 
     # --- missions ----------------------------------------------------------------------------
     def upload_mission(self, name: str, mission: Mission) -> UploadReport:
@@ -253,6 +291,21 @@ class Fleet:
         why = first_difference(items, got, mission_type)
         if why is not None:
             raise MissionVerifyError(1, mission_type, difference_seq(why), why)
+
+
+def _no_heartbeat_hint(link: VehicleLink) -> str:
+    """Why a link may have no heartbeat: no connection at all, or (TCP) a port held by another
+    ground station — ArduPilot SITL serves one client per port and leaves others waiting."""
+    e = link.endpoint
+    if link.connects == 0:
+        return f"could not connect: {link.last_error or 'no answer'}"
+    if e.scheme == "tcp":
+        further = ", ".join(f"tcp:{e.host}:{e.port + k}" for k in FURTHER_SITL_PORTS)
+        return (
+            "connected, but nothing came back: the port may be taken by another ground station "
+            f"(ArduPilot SITL serves one client per TCP port; its further ports are {further})"
+        )
+    return f"is the vehicle on {e}?"
 
 
 def _wait(future: Future[Any]) -> Any:

@@ -1,16 +1,13 @@
-"""Missions, fences and rally points as the wire carries them (MISSION_ITEM_INT fields), and the
-read-back comparison that tolerates the vehicle's rounding (float32 params, degE7 lat/lon)."""
+"""Missions, fences and rally points as the wire carries them (MISSION_ITEM_INT fields); the
+read-back comparison is in readback.py."""
 
 from __future__ import annotations
 
-import math
-import struct
 from dataclasses import dataclass
 
 from missions.items import Cmd, Fence, Frame, Mission, MissionItem, Position
 
 MISSION, FENCE, RALLY = 0, 1, 2
-_INT_FRAMES = {5: 0, 6: 3, 11: 10}  # *_INT frames → their plain twins
 _NO_POSITION_FRAMES = frozenset({Frame.MISSION, 1, 4, 7, 8, 9})  # local/body/mission frames
 
 
@@ -141,45 +138,3 @@ def rally_items(rally: tuple[Position, ...]) -> list[WireItem]:
         )
         for i, p in enumerate(rally)
     ]
-
-
-def _f32(value: float) -> float:
-    return struct.unpack("<f", struct.pack("<f", value))[0]
-
-
-def _same_float(a: float, b: float) -> bool:
-    if math.isnan(a) or math.isnan(b):
-        return math.isnan(a) and math.isnan(b)
-    fa, fb = _f32(a), _f32(b)
-    return fa == fb or abs(fa - fb) <= 1e-6 * max(1.0, abs(fa))
-
-
-def first_difference(sent: list[WireItem], got: list[WireItem], mission_type: int) -> str | None:
-    """Why the read-back list differs from the uploaded one (None = equal). Mission item 0 is
-    home, which the vehicle replaces with its own, so it is not compared."""
-    if len(sent) != len(got):
-        return f"count {len(got)} read back, {len(sent)} uploaded"
-    for a, b in zip(sent, got, strict=True):
-        if mission_type == MISSION and a.seq == 0:
-            continue
-        if a.command != b.command:
-            return f"item {a.seq}: command {b.command}, uploaded {a.command}"
-        if _INT_FRAMES.get(a.frame, a.frame) != _INT_FRAMES.get(b.frame, b.frame):
-            return f"item {a.seq}: frame {b.frame}, uploaded {a.frame}"
-        for field in ("param1", "param2", "param3", "param4", "z"):
-            if not _same_float(getattr(a, field), getattr(b, field)):
-                return (
-                    f"item {a.seq}: {field} {getattr(b, field)!r}, uploaded {getattr(a, field)!r}"
-                )
-        if abs(a.x - b.x) > 1 or abs(a.y - b.y) > 1:
-            return f"item {a.seq}: position ({b.x}, {b.y}), uploaded ({a.x}, {a.y})"
-        if bool(a.autocontinue) != bool(b.autocontinue):
-            return f"item {a.seq}: autocontinue {b.autocontinue}, uploaded {a.autocontinue}"
-    return None
-
-
-def difference_seq(message: str) -> int | None:
-    """The item number a first_difference() message names, if any."""
-    if message.startswith("item "):
-        return int(message[5:].split(":", 1)[0])
-    return None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
 from missions.items import Position
 
@@ -28,6 +29,62 @@ MODE_NUMBERS = {name: number for number, name in COPTER_MODES.items()}
 
 PAYLOAD_NAMES = frozenset({"PM2_5", "PM10", "SO2", "NO2", "CO", "O3", "VOC"})
 """NAMED_VALUE_FLOAT names of the air-quality payload (CO in mg/m³, the rest in µg/m³)."""
+
+
+MISSION_STATE_COMPLETE = 5
+"""MISSION_CURRENT.mission_state once the vehicle has finished the mission."""
+
+
+class GpsFix(IntEnum):
+    """GPS_FIX_TYPE as GPS_RAW_INT reports it."""
+
+    NO_GPS = 0
+    NO_FIX = 1
+    FIX_2D = 2
+    FIX_3D = 3
+    DGPS = 4
+    RTK_FLOAT = 5
+    RTK_FIXED = 6
+    STATIC = 7
+    PPP = 8
+
+    @property
+    def label(self) -> str:
+        """What a pilot reads: "3D fix", "RTK fixed", …"""
+        return _GPS_LABELS[self]
+
+
+_GPS_LABELS = {
+    GpsFix.NO_GPS: "no GPS",
+    GpsFix.NO_FIX: "no fix",
+    GpsFix.FIX_2D: "2D fix",
+    GpsFix.FIX_3D: "3D fix",
+    GpsFix.DGPS: "3D DGPS",
+    GpsFix.RTK_FLOAT: "RTK float",
+    GpsFix.RTK_FIXED: "RTK fixed",
+    GpsFix.STATIC: "static",
+    GpsFix.PPP: "3D PPP",
+}
+
+
+def gps_fix_label(fix_type: int) -> str:
+    """Label of a GPS fix type (an unknown one is named by its number)."""
+    try:
+        return GpsFix(fix_type).label
+    except ValueError:
+        return f"fix type {fix_type}"
+
+
+_FAILSAFE_TEXT = re.compile(
+    r"failsafe|^battery \d+ is (low|critical)|fence breach|^crash", re.IGNORECASE
+)
+
+
+def announces_failsafe(text: str) -> bool:
+    """Whether a STATUSTEXT is ArduCopter announcing a failsafe of its own ("GCS Failsafe",
+    "Radio Failsafe - Continuing Auto", "Battery 1 is low …", "Fence Breached: Circle"); the
+    "… Cleared" texts that end one are not."""
+    return bool(_FAILSAFE_TEXT.search(text)) and "cleared" not in text.lower()
 
 
 class LinkState(Enum):
@@ -70,12 +127,30 @@ class VehicleSnapshot:
     last_reached_seq: int | None = None
     status_text: str = ""
     status_severity: int | None = None
+    failsafe_text: StatusText | None = None
     errors_comm: int = 0
+    firmware_version: tuple[int, int, int] | None = None
 
     @property
     def has_position(self) -> bool:
         """True once latitude/longitude are known."""
         return self.latitude_deg is not None
+
+    @property
+    def gps_fix_label(self) -> str:
+        """The GPS fix as a pilot reads it ("3D fix", "RTK fixed", …)."""
+        return gps_fix_label(self.gps_fix_type)
+
+    @property
+    def mission_progress(self) -> tuple[int, int] | None:
+        """(item, total) as the vehicle reports its mission, home not counted: the current item
+        (the total once complete — the vehicle then reports item 0); None before any report."""
+        total = self.mission_total
+        if total is None:
+            return None
+        if self.mission_state == MISSION_STATE_COMPLETE:
+            return total, total
+        return min(self.mission_seq or 0, total), total
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from command.link.snapshot import (
     StatusText,
     TrackPoint,
     VehicleSnapshot,
+    announces_failsafe,
 )
 from missions.items import Position
 
@@ -62,6 +63,7 @@ class Telemetry:
             "MISSION_ITEM_REACHED": self._item_reached,
             "STATUSTEXT": self._statustext,
             "NAMED_VALUE_FLOAT": self._named_value,
+            "AUTOPILOT_VERSION": self._autopilot_version,
         }
 
     # --- link state --------------------------------------------------------------------------
@@ -174,9 +176,17 @@ class Telemetry:
         if isinstance(text, bytes):
             text = text.decode("utf-8", "replace")
         text = text.split("\x00", 1)[0]
-        self.texts.append(StatusText(now, msg.severity, text))
+        status = StatusText(now, msg.severity, text)
+        self.texts.append(status)
         self.fields["status_text"] = text
         self.fields["status_severity"] = msg.severity
+        if announces_failsafe(text):
+            self.fields["failsafe_text"] = status
+        self._dirty = True
+
+    def _autopilot_version(self, msg: Any, now: float) -> None:
+        v = msg.flight_sw_version
+        self.fields["firmware_version"] = ((v >> 24) & 0xFF, (v >> 16) & 0xFF, (v >> 8) & 0xFF)
         self._dirty = True
 
     def _named_value(self, msg: Any, now: float) -> None:

@@ -242,8 +242,12 @@ class VehicleLink:
         if self._streams_at is None or (stale and now - self._streams_at > 3.0):
             codec.request_streams(self.mav, sysid, STREAM_RATE_HZ)
             self._streams_at = now
-        if self.telemetry.snapshot.home is None and now - self._home_asked_at > 3.0:
-            codec.request_home(self.mav, sysid)
+        snap = self.telemetry.snapshot
+        if (snap.home is None or snap.firmware_version is None) and now - self._home_asked_at > 3.0:
+            if snap.home is None:
+                codec.request_home(self.mav, sysid)
+            if snap.firmware_version is None:
+                codec.request_version(self.mav, sysid)
             self._home_asked_at = now
 
     def _publish(self, now: float) -> None:

@@ -19,8 +19,12 @@ ROOT = Path(__file__).resolve().parents[2]
 C = mavutil.mavlink
 
 
+SERIAL_OFFSETS = (0, 2, 3)
+"""TCP port of each vehicle's SERIAL0/1/2 relative to its base, as ArduPilot SITL lays them."""
+
+
 def free_base_port(drones: int) -> int:
-    """A base port such that base + 10·i is free for every vehicle."""
+    """A base port such that every vehicle's serial ports (base + 10·i + 0/2/3) are free."""
     for _ in range(200):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
@@ -28,10 +32,10 @@ def free_base_port(drones: int) -> int:
         if base + 10 * drones > 65000:
             continue
         ok = True
-        for i in range(drones):
+        for port in (base + 10 * i + off for i in range(drones) for off in SERIAL_OFFSETS):
             with socket.socket() as s:
                 try:
-                    s.bind(("127.0.0.1", base + 10 * i))
+                    s.bind(("127.0.0.1", port))
                 except OSError:
                     ok = False
                     break
@@ -49,13 +53,13 @@ class Sitl:
         self.drones = drones
         self.workdir = workdir
 
-    def port(self, i: int = 0) -> int:
-        """TCP port of vehicle i (0-based)."""
-        return self.base_port + 10 * i
+    def port(self, i: int = 0, serial: int = 0) -> int:
+        """TCP port of vehicle i's serial port (0-based; SITL serves one client per port)."""
+        return self.base_port + 10 * i + SERIAL_OFFSETS[serial]
 
-    def url(self, i: int = 0) -> str:
-        """pymavlink/dronekit connection string of vehicle i."""
-        return f"tcp:127.0.0.1:{self.port(i)}"
+    def url(self, i: int = 0, serial: int = 0) -> str:
+        """pymavlink/dronekit connection string of vehicle i's serial port."""
+        return f"tcp:127.0.0.1:{self.port(i, serial)}"
 
 
 @contextmanager

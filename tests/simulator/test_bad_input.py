@@ -24,7 +24,7 @@ def test_random_bytes_truncated_frames_and_bad_crcs_are_skipped_and_counted(tmp_
         g = Gcs(s.url())
         take_off(g, 15)
         before = g.recv("SYS_STATUS").errors_comm
-        junk = socket.create_connection(("127.0.0.1", s.port()))
+        junk = socket.create_connection(("127.0.0.1", s.port(0, serial=1)))  # a second port
         bad_crc = 0
         for i in range(50):
             junk.sendall(bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))))

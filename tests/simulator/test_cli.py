@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+from simulator.channel import Reply
 from simulator.link import VehicleLink
 from simulator.params import ParamStore
 from simulator.payload import Payload
@@ -40,21 +41,21 @@ def test_bad_world_file_names_the_field(tmp_path) -> None:
 
 def _script(seed: int) -> bytes:
     world = load_world()
-    copter = Copter(
-        1, world, world.origin_lat, world.origin_lon, ParamStore(), seed=seed, start_unix_s=1.8e9
-    )
+    copter = Copter(1, world, world.origin_lat, world.origin_lon, ParamStore(), start_unix_s=1.8e9)
     link = VehicleLink(copter, Payload(world, seed))
-    link.schedule.set_group_rate(C.MAV_DATA_STREAM_ALL, 4)
+    link.attach(0, "gcs")
+    link.channels[0].schedule.set_group_rate(C.MAV_DATA_STREAM_ALL, 4)
+    gcs = Reply(0, "gcs")
     out = bytearray()
     for step in range(1, 1500):
         t = step * 0.04
         if step == 300:
-            link.command(None, C.MAV_CMD_DO_SET_MODE, [1, 4, 0, 0, 0, 0, 0], 3)
-            link.command(None, C.MAV_CMD_COMPONENT_ARM_DISARM, [1, 0, 0, 0, 0, 0, 0], 3)
-            link.command(None, C.MAV_CMD_NAV_TAKEOFF, [0, 0, 0, 0, 0, 0, 25], 3)
+            link.command(gcs, C.MAV_CMD_DO_SET_MODE, [1, 4, 0, 0, 0, 0, 0], 3)
+            link.command(gcs, C.MAV_CMD_COMPONENT_ARM_DISARM, [1, 0, 0, 0, 0, 0, 0], 3)
+            link.command(gcs, C.MAV_CMD_NAV_TAKEOFF, [0, 0, 0, 0, 0, 0, 25], 3)
         copter.step(t, 0.04)
         link.tick(t)
-        for _, data in link.drain():
+        for _, _, data in link.drain():
             out += data
     assert copter.kin.up > 20
     return bytes(out)

@@ -9,23 +9,39 @@ from tests.helpers.sitl import C, Gcs, sitl
 from tests.simulator.conftest import HOME, square_mission
 
 
-def test_upload_download_round_trip_and_second_connection(tmp_path) -> None:
+def test_upload_download_round_trip_as_arducopter_stores_it_seen_from_a_second_port(
+    tmp_path,
+) -> None:
     with sitl(tmp_path, speedup=5) as s:
         g = Gcs(s.url())
-        other = Gcs(s.url())
+        other = Gcs(s.url(0, serial=1))  # SITL's SERIAL1: its own port, its own client
         items = square_mission(HOME)
         items.insert(2, (C.MAV_FRAME_MISSION, C.MAV_CMD_DO_CHANGE_SPEED, [1, 7.5, -1, 0], 0, 0, 0))
+        items.insert(3, (C.MAV_FRAME_GLOBAL_RELATIVE_ALT_INT, 16, [2.7, 3, 0, 0], *HOME, 25.123))
         assert g.upload(items) == C.MAV_MISSION_ACCEPTED
         for gcs in (g, other):
             got = gcs.download()
             assert len(got) == len(items)
-            for sent, item in zip(items[1:], got[1:], strict=True):
-                frame, command, p, lat, lon, alt = sent
-                assert (item.frame, item.command) == (frame, command)
-                assert [item.param1, item.param2, item.param3, item.param4] == p
-                assert (item.x, item.y) == (int(lat * 1e7), int(lon * 1e7))
-                assert item.z == alt
             assert got[0].command == C.MAV_CMD_NAV_WAYPOINT  # item 0 is home
+            take_off, speed, held = got[1], got[2], got[3]
+            # Positional commands: frame 3 (the _INT frame's plain twin), position kept.
+            assert (take_off.frame, take_off.command, take_off.z) == (3, 22, 20.0)
+            # A DO command has no position: frame 0, only the parameters ArduPilot keeps.
+            assert (speed.frame, speed.command) == (0, C.MAV_CMD_DO_CHANGE_SPEED)
+            assert [speed.param1, speed.param2, speed.param3, speed.param4] == [1, 7.5, -1, 0]
+            # A waypoint keeps its whole-second delay only; altitude in whole centimetres.
+            assert [held.param1, held.param2, held.param3, held.param4] == [2, 0, 0, 0]
+            assert abs(held.z - 25.12) < 1e-5
+            assert (held.x, held.y) == (int(HOME[0] * 1e7), int(HOME[1] * 1e7))
+            for sent, item in zip(items[4:], got[4:], strict=True):
+                _, command, _, lat, lon, alt = sent
+                assert item.command == command
+                if command == C.MAV_CMD_NAV_RETURN_TO_LAUNCH:
+                    assert (item.frame, item.x, item.y, item.z) == (0, 0, 0, 0.0)
+                else:
+                    assert item.frame == C.MAV_FRAME_GLOBAL_RELATIVE_ALT
+                    assert (item.x, item.y, item.z) == (int(lat * 1e7), int(lon * 1e7), alt)
+                    assert [item.param1, item.param2, item.param3, item.param4] == [0, 0, 0, 0]
         g.close()
         other.close()
 

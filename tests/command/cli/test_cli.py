@@ -251,7 +251,8 @@ def test_ctrl_c_during_fly_brings_the_drone_home_and_records_it(tmp_path: Path) 
         assert proc.stdout is not None
         line = proc.stdout.readline()
         assert "flying" in line, line + (proc.stderr.read() if proc.stderr else "")
-        g = Gcs(s.url())
+        g = Gcs(s.url(0, serial=1))  # the CLI holds SERIAL0's port, as on ArduPilot SITL
+        g.request_streams(4)  # each port has its own stream rates
         g.recv("GLOBAL_POSITION_INT", lambda m: m.relative_alt > 15_000, timeout=30)
         proc.send_signal(signal.SIGINT)  # no terminal to ask: it returns to launch
         out, errs = proc.communicate(timeout=120)

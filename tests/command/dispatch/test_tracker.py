@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from command.dispatch import SortieTracker
-from command.link import LinkState, VehicleSnapshot
+from command.link import LinkState, StatusText, VehicleSnapshot
 
 BASE = VehicleSnapshot(
     name="d1",
@@ -49,9 +49,12 @@ def test_low_battery_commands_one_return_and_ends_as_failsafe() -> None:
 def test_vehicle_failsafe_is_recorded_with_its_reason() -> None:
     t = SortieTracker(7, True, 25, 0.0)
     _fly(t)
+    announced = StatusText(1.9, 4, "GCS Failsafe")
     d = t.observe(
-        replace(BASE, altitude_relative_m=20.0, mode_name="RTL", status_text="GCS Failsafe"), 2.0
-    )
+        replace(BASE, altitude_relative_m=20.0, mode_name="RTL", time_s=2.0,
+                status_text="GCS Failsafe", failsafe_text=announced),
+        2.0,
+    )  # fmt: skip
     assert not d.command_return and "GCS Failsafe" in (d.event or "")
     end = t.observe(replace(BASE, armed=False, mode_name="RTL"), 9.0)
     assert end.outcome == "failsafe" and "GCS Failsafe" in end.reason
