@@ -80,10 +80,14 @@ class CameraFeed:
         """Start the camera process."""
         self._process.start()
 
+    def due(self, now_s: float) -> bool:
+        """Whether a frame's worth of real time (monotonic s) passed since the last state."""
+        return now_s - self._last_sent >= self._period_s
+
     def update(self, state: CameraState, now_s: float | None = None) -> None:
         """Give the camera the vehicle's latest state, at most once per frame (monotonic s)."""
         now = time.monotonic() if now_s is None else now_s
-        if now - self._last_sent < self._period_s:
+        if not self.due(now):
             return
         self._last_sent = now
         self._post(("state", state))

@@ -35,6 +35,29 @@ def free_udp_port() -> int:
         return s.getsockname()[1]
 
 
+def _udp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_rtp_port() -> int:
+    """An even UDP port with the next one free too (RTP and its RTCP, as receivers bind them)."""
+    for _ in range(100):
+        port = free_udp_port()
+        if port % 2 == 0 and port < 65000 and _udp_free(port + 1):
+            return port
+    raise RuntimeError("no free UDP port pair")
+
+
+def udp_bound(port: int) -> bool:
+    """True when something (a receiver) has bound the UDP port."""
+    return not _udp_free(port)
+
+
 def free_tcp_port() -> int:
     """A TCP port nothing listens on now."""
     with socket.socket() as s:
@@ -75,7 +98,9 @@ class UdpCapture:
         self.sock.close()
 
 
-def encode_clip(seconds: float, fmt: StreamFormat | None = None, moving: bool = True) -> list[bytes]:
+def encode_clip(
+    seconds: float, fmt: StreamFormat | None = None, moving: bool = True
+) -> list[bytes]:
     """The RTP datagrams the camera's encoder sends for `seconds` of the simulated view."""
     fmt = fmt or StreamFormat()
     world = load_world()
@@ -146,9 +171,7 @@ class Replayer:
         first_seq, first_ts, _ = rtp_fields(self.clip[0])
         last_seq, last_ts, _ = rtp_fields(self.clip[-1])
         per_loop_seq = (last_seq - first_seq + 1) & 0xFFFF
-        per_loop_ts = (last_ts - first_ts) + (
-            (last_ts - first_ts) // max(1, self._frames() - 1)
-        )
+        per_loop_ts = (last_ts - first_ts) + ((last_ts - first_ts) // max(1, self._frames() - 1))
         t0 = time.monotonic()
         for loop in range(self.loops):
             for data in self.clip:

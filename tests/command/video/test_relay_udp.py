@@ -14,8 +14,10 @@ from tests.helpers.video import (
     UdpCapture,
     ffmpeg,
     ffprobe,
+    free_rtp_port,
     free_udp_port,
     rtp_fields,
+    udp_bound,
     video_stream,
     wait_for,
 )
@@ -73,8 +75,8 @@ def test_udp_sinks_get_the_cameras_datagrams_byte_for_byte(
 def test_a_relayed_stream_decodes_as_h264_at_the_cameras_size_and_rate(
     clip: list[bytes], ports: tuple[int, UdpCapture, UdpCapture], tmp_path: Path
 ) -> None:
-    port, capture, _ = ports
-    sink_port = free_udp_port()
+    port = ports[0]
+    sink_port = free_rtp_port()
     config = VideoConfig.for_fleet(
         ["UAV-1"],
         base_port=port,
@@ -89,7 +91,7 @@ def test_a_relayed_stream_decodes_as_h264_at_the_cameras_size_and_rate(
     relay = VideoRelay(config)
     relay.start()
     try:
-        wait_for(lambda: _listening(sink_port), 10, "ffmpeg listening")
+        wait_for(lambda: udp_bound(sink_port), 10, "ffmpeg listening")
         sender = Replayer(clip, port, loops=2).start()
         sender.wait()
     finally:
@@ -103,14 +105,3 @@ def test_a_relayed_stream_decodes_as_h264_at_the_cameras_size_and_rate(
     assert int(video["nb_read_frames"]) >= 60  # every frame decoded
     first_seq = rtp_fields(sender.sent[0])[0]
     assert first_seq == rtp_fields(clip[0])[0]
-
-
-def _listening(port: int) -> bool:
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return True
-    return False
