@@ -73,6 +73,7 @@ class Remuxer:
             self.container = av.open(target, "w", format=_FORMATS[kind], options=opts)
             self.stream = self.container.add_stream_from_template(template)
             self.stream.time_base = TIME_BASE
+            self.container.start_encoding()  # connect and write the header now
         finally:
             template_container.close()
         self.timeline = Timeline(first.timestamp)

@@ -58,6 +58,16 @@ def udp_bound(port: int) -> bool:
     return not _udp_free(port)
 
 
+def tcp_listening(port: int) -> bool:
+    """True when a server listens on the TCP port (found without connecting to it)."""
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return True
+    return False
+
+
 def free_tcp_port() -> int:
     """A TCP port nothing listens on now."""
     with socket.socket() as s:
