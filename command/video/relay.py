@@ -177,6 +177,7 @@ class VideoRelay:
             if now >= next_stats:
                 next_stats = now + self.config.stats_every_s
                 for stream in self.streams.values():
+                    stream.measure(now)
                     self._publish(stream.stats(now))
 
     def _drain(self, stream: IncomingStream) -> None:
@@ -204,9 +205,9 @@ class VideoRelay:
             raise VideoRelayError(f"no video stream for vehicle {vehicle!r}") from None
 
     def stats(self) -> tuple[VideoStats, ...]:
-        """Each stream's latest figures (refreshed every stats_every_s), for the API."""
+        """Each stream's figures: totals now, rates over the last stats interval (for the API)."""
         now = self._clock()
-        return tuple(s.latest or s.stats(now) for s in self.streams.values())
+        return tuple(s.stats(now) for s in self.streams.values())
 
     def live_feed(self, vehicle: str) -> LiveFeed:
         """A new live-view client of vehicle's stream; iterate it for frames, close() it."""

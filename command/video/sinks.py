@@ -45,6 +45,7 @@ class SinkCounters:
         self.dropped = 0
         self._sent_at = 0.0
         self._window = (clock(), 0)
+        self.bitrate_bps = 0.0
         self._logged: dict[str, float] = {}
 
     def count_sent(self, size: int) -> None:
@@ -63,12 +64,16 @@ class SinkCounters:
                 self._logged[state] = now
                 log.log(level, "video sink %s: %s", self.name, reason)
 
-    def stats(self, waiting: int, now_utc: datetime) -> VideoSinkStats:
-        """Figures since start; bit rate since the previous call."""
-        now = self.clock()
+    def measure(self, now: float) -> None:
+        """Close a statistics interval: the bit rate over it (monotonic s)."""
         t0, b0 = self._window
-        rate = (self.sent_bytes - b0) * 8.0 / (now - t0) if now > t0 else 0.0
-        self._window = (now, self.sent_bytes)
+        if now > t0:
+            self.bitrate_bps = (self.sent_bytes - b0) * 8.0 / (now - t0)
+            self._window = (now, self.sent_bytes)
+
+    def stats(self, waiting: int, now_utc: datetime) -> VideoSinkStats:
+        """Totals now, the bit rate of the last interval."""
+        now = self.clock()
         last = None
         if self.sent:
             last = datetime.fromtimestamp(now_utc.timestamp() - (now - self._sent_at), UTC).replace(
@@ -80,7 +85,7 @@ class SinkCounters:
             state=self.state,
             sent=self.sent,
             sent_bytes=self.sent_bytes,
-            bitrate_bps=rate,
+            bitrate_bps=self.bitrate_bps,
             dropped=self.dropped,
             waiting=waiting,
             reason=self.reason,

@@ -19,8 +19,7 @@ def keyframe_jpeg(unit: AccessUnit, quality: int = SNAPSHOT_QUALITY) -> bytes:
     """JPEG bytes of one keyframe (Annex B with its SPS/PPS)."""
     codec = av.CodecContext.create("h264", "r")
     try:
-        frames = [f for p in codec.parse(unit.data) for f in codec.decode(p)]
-        frames += list(codec.decode(None))
+        frames = [*codec.decode(av.Packet(unit.data)), *codec.decode(None)]
     except av.FFmpegError as exc:
         raise SnapshotError(f"the keyframe does not decode: {exc}") from exc
     if not frames:

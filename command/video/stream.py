@@ -21,7 +21,7 @@ from command.video.rtp import (
     parse_rtp,
     starts_keyframe,
 )
-from command.video.sinks import LOG_EVERY_S, DatagramSink, ThreadedSink
+from command.video.sinks import LOG_EVERY_S, DatagramSink, FrameQueue, ThreadedSink
 
 log = logging.getLogger("command.video")
 
@@ -69,8 +69,9 @@ class IncomingStream:
         self.keyframe_interval_s: float | None = None
         self.last_keyframe: AccessUnit | None = None
         self._window = (clock(), 0, 0)
+        self.bitrate_bps = 0.0
+        self.fps = 0.0
         self._logged: dict[str, float] = {}
-        self.latest: VideoStats | None = None
 
     # --- packets -----------------------------------------------------------------------------
     def receive(self, data: bytes, source: tuple[str, int], now: float) -> None:
@@ -174,33 +175,42 @@ class IncomingStream:
                     "sinks that need one wait",
                 )
 
-    def stats(self, now: float) -> VideoStats:
-        """Figures over the interval since the previous call (and since start); kept as latest."""
-        t0, p0, f0 = self._window
-        span = now - t0
-        bitrate = (self.bytes - p0) * 8.0 / span if span > 0 else 0.0
-        fps = (self.frames - f0) / span if span > 0 else 0.0
-        self._window = (now, self.bytes, self.frames)
-        utc = self._utc()
+    def measure(self, now: float) -> None:
+        """Close a statistics interval: bit rate and frame rate over it, for each sink too."""
+        t0, b0, f0 = self._window
+        if now > t0:
+            self.bitrate_bps = (self.bytes - b0) * 8.0 / (now - t0)
+            self.fps = (self.frames - f0) / (now - t0)
+            self._window = (now, self.bytes, self.frames)
+        for sink in self._sinks():
+            sink.counters.measure(now)
+
+    def _sinks(self) -> list[DatagramSink | FrameQueue]:
         with self.lock:
-            sinks = [
-                *(s.stats(utc) for s in self.datagram_sinks),
-                *(s.stats(utc) for s in self.frame_sinks),
-                *(s.stats(utc) for s in self.live),
+            out: list[DatagramSink | FrameQueue] = [
+                *self.datagram_sinks,
+                *self.frame_sinks,
+                *self.live,
             ]
             if self.recording is not None:
-                sinks.append(self.recording.stats(utc))
+                out.append(self.recording)
+        return out
+
+    def stats(self, now: float) -> VideoStats:
+        """Totals now, rates of the last interval, every sink's figures."""
+        utc = self._utc()
+        sinks = [sink.stats(utc) for sink in self._sinks()]
         last_utc = None
         if self.last_packet_s is not None:
             last_utc = datetime.fromtimestamp(
                 utc.timestamp() - (now - self.last_packet_s), utc.tzinfo
             )
-        self.latest = VideoStats(
+        return VideoStats(
             time_utc=utc,
             vehicle=self.vehicle,
             state=self.state,
-            bitrate_bps=bitrate,
-            fps=fps,
+            bitrate_bps=self.bitrate_bps,
+            fps=self.fps,
             keyframe_interval_s=self.keyframe_interval_s,
             packets=self.packets,
             bytes=self.bytes,
@@ -211,7 +221,6 @@ class IncomingStream:
             last_packet_utc=last_utc,
             sinks=tuple(sinks),
         )
-        return self.latest
 
     def close(self) -> None:
         """Close the socket and the datagram sinks."""
