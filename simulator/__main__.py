@@ -12,7 +12,7 @@ from pathlib import Path
 
 from simulator.fleet import SERIAL_PORT_OFFSETS, Fleet, FleetConfig, port_numbers
 from simulator.params import FIRMWARES
-from simulator.video.options import add_video_options, video_settings
+from simulator.video.options import add_video_options, describe_video, video_settings
 from simulator.world import World, WorldError, load_world
 
 MAX_DRONES = 250
@@ -217,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         f"further ports {further} for vehicle 1, +10 per vehicle)",
         flush=True,
     )
+    if config.video is not None:
+        print(describe_video(config.video, config.drones), flush=True)
     try:
         fleet.run(until_s=launch.duration_s)
     except OSError as exc:

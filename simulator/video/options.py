@@ -59,6 +59,8 @@ def video_settings(args: argparse.Namespace, drones: int, seed: int) -> VideoSet
         raise ValueError(f"--video-size {args.video_size!r}: expected WIDTHxHEIGHT") from None
     if not 1 <= args.video_port <= 65535 - drones + 1:
         raise ValueError(f"--video-port {args.video_port}: port + vehicles must fit in 65535")
+    if not 1 <= args.video_fps <= 60:
+        raise ValueError(f"--video-fps {args.video_fps}: frame rate {args.video_fps} outside 1-60")
     bitrate = (
         args.video_bitrate * 1000
         if args.video_bitrate is not None
@@ -90,3 +92,18 @@ def video_settings(args: argparse.Namespace, drones: int, seed: int) -> VideoSet
         image_dir=args.image_dir.resolve() if args.image_dir is not None else None,
         seed=seed,
     )
+
+
+def describe_video(settings: VideoSettings, drones: int) -> str:
+    """One line for the simulator's start-up message: where the cameras send and stills go."""
+    fmt = settings.stream
+    last = settings.port_of(drones - 1)
+    ports = str(settings.base_port) if drones == 1 else f"{settings.base_port}-{last}"
+    when = "streaming" if settings.stream_at_start else "idle until VIDEO_START_STREAMING"
+    line = (
+        f"video: {fmt.transport.upper()} H.264 {fmt.width}x{fmt.height} at {fmt.fps} fps to "
+        f"udp {settings.host}:{ports} (one port per vehicle), {when}"
+    )
+    if settings.image_dir is not None:
+        line += f"; stills in {settings.image_dir}"
+    return line
