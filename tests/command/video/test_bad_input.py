@@ -25,6 +25,12 @@ from tests.helpers.video import (
 )
 
 
+def _with_brain(port: int, brain: UdpCapture, **fields: object) -> VideoConfig:
+    """UAV-1 on port, forwarded to one capturing UDP sink."""
+    sink = {"name": "brain", "kind": "rtp_udp", "url": f"udp://127.0.0.1:{brain.port}"}
+    return VideoConfig.for_fleet(["UAV-1"], base_port=port, sinks=[sink], **fields)
+
+
 def _starts_key(d: bytes) -> bool:
     return NAL_SPS in nal_types(d[parse_rtp(d).payload_offset :])
 
@@ -39,11 +45,7 @@ def test_garbage_on_the_video_port_is_dropped_with_a_reason(
     caplog.set_level(logging.WARNING, "command.video")
     port = free_udp_port()
     brain = UdpCapture()
-    config = VideoConfig.for_fleet(
-        ["UAV-1"],
-        base_port=port,
-        sinks=[{"name": "brain", "kind": "rtp_udp", "url": f"udp://127.0.0.1:{brain.port}"}],
-    )
+    config = _with_brain(port, brain)
     relay = VideoRelay(config)
     relay.start()
     junk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -76,11 +78,7 @@ def test_garbage_on_the_video_port_is_dropped_with_a_reason(
 def test_another_sender_on_a_live_port_is_not_mixed_in(clip: list[bytes]) -> None:
     port = free_udp_port()
     brain = UdpCapture()
-    config = VideoConfig.for_fleet(
-        ["UAV-1"],
-        base_port=port,
-        sinks=[{"name": "brain", "kind": "rtp_udp", "url": f"udp://127.0.0.1:{brain.port}"}],
-    )
+    config = _with_brain(port, brain)
     keys = _keyframe_timestamps(clip)
     # the same stream under another SSRC, without its keyframes
     foreign = [
@@ -108,12 +106,7 @@ def test_a_stream_without_keyframes_is_reported_and_sinks_wait_for_one(
     caplog.set_level(logging.WARNING, "command.video")
     port = free_udp_port()
     brain = UdpCapture()
-    config = VideoConfig.for_fleet(
-        ["UAV-1"],
-        base_port=port,
-        keyframe_missing_s=1.0,
-        sinks=[{"name": "brain", "kind": "rtp_udp", "url": f"udp://127.0.0.1:{brain.port}"}],
-    )
+    config = _with_brain(port, brain, keyframe_missing_s=1.0)
     keys = _keyframe_timestamps(clip)
     bus = EventBus()
     states = bus.subscribe("test", kinds=(VideoStreamState,))

@@ -7,6 +7,7 @@ import itertools
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,65 +37,49 @@ def _decodes_as_the_clip(path: Path, at_least: int) -> None:
     assert int(video["nb_read_frames"]) >= at_least
 
 
-def test_mpegts_over_udp_sink_decodes(clip: list[bytes], tmp_path: Path) -> None:
-    port, sink_port = free_udp_port(), free_rtp_port()
+@pytest.mark.parametrize(
+    ("kind", "sink_url", "server_args", "ready"),
+    [
+        (
+            "mpegts_udp",
+            "udp://127.0.0.1:{port}",
+            ["-f", "mpegts", "-i", "udp://127.0.0.1:{port}"],
+            udp_bound,
+        ),
+        (
+            "rtsp",
+            "rtsp://127.0.0.1:{port}/ecopatrol/{{vehicle}}",
+            ["-rtsp_flags", "listen", "-i", "rtsp://127.0.0.1:{port}/ecopatrol/UAV-1"],
+            tcp_listening,
+        ),
+        (
+            "rtmp",
+            "rtmp://127.0.0.1:{port}/live/{{vehicle}}",
+            ["-listen", "1", "-i", "rtmp://127.0.0.1:{port}/live/UAV-1"],
+            tcp_listening,
+        ),
+    ],
+    ids=["mpegts-over-udp", "rtsp-push-to-a-listening-server", "rtmp-push"],
+)
+def test_a_remuxed_sink_gives_a_stream_that_decodes(
+    clip: list[bytes],
+    tmp_path: Path,
+    kind: str,
+    sink_url: str,
+    server_args: list[str],
+    ready: Callable[[int], bool],
+) -> None:
+    port = free_udp_port()
+    sink_port = free_rtp_port() if kind == "mpegts_udp" else free_tcp_port()
     config = VideoConfig.for_fleet(
         ["UAV-1"],
         base_port=port,
-        sinks=[{"name": "brain-ts", "kind": "mpegts_udp", "url": f"udp://127.0.0.1:{sink_port}"}],
+        sinks=[{"name": "brain", "kind": kind, "url": sink_url.format(port=sink_port)}],
     )
-    out = tmp_path / "brain.ts"
-    client = ffmpeg("-f", "mpegts", "-i", f"udp://127.0.0.1:{sink_port}", "-c", "copy",
-                    "-t", "5", str(out))  # fmt: skip
-    wait_for(lambda: udp_bound(sink_port), 10, "ffmpeg listening")
-    relay = VideoRelay(config)
-    relay.start()
-    try:
-        Replayer(clip, port, loops=2).start().wait()
-    finally:
-        relay.close()
-    client.wait(20)
-    _decodes_as_the_clip(out, 45)
-
-
-def test_rtsp_push_to_a_listening_server_decodes(clip: list[bytes], tmp_path: Path) -> None:
-    port, rtsp_port = free_udp_port(), free_tcp_port()
-    config = VideoConfig.for_fleet(
-        ["UAV-1"],
-        base_port=port,
-        sinks=[
-            {
-                "name": "brain",
-                "kind": "rtsp",
-                "url": f"rtsp://127.0.0.1:{rtsp_port}/ecopatrol/{{vehicle}}",
-            }
-        ],
-    )
-    out = tmp_path / "rtsp.mkv"
-    server = ffmpeg("-rtsp_flags", "listen", "-i", f"rtsp://127.0.0.1:{rtsp_port}/ecopatrol/UAV-1",
-                    "-c", "copy", "-t", "5", str(out))  # fmt: skip
-    wait_for(lambda: tcp_listening(rtsp_port), 10, "the server listening")
-    relay = VideoRelay(config)
-    relay.start()
-    try:
-        Replayer(clip, port, loops=2).start().wait()
-    finally:
-        relay.close()
-    server.wait(20)
-    _decodes_as_the_clip(out, 45)
-
-
-def test_rtmp_push_decodes(clip: list[bytes], tmp_path: Path) -> None:
-    port, rtmp_port = free_udp_port(), free_tcp_port()
-    config = VideoConfig.for_fleet(
-        ["UAV-1"],
-        base_port=port,
-        sinks=[{"name": "cdn", "kind": "rtmp", "url": f"rtmp://127.0.0.1:{rtmp_port}/live/uav1"}],
-    )
-    out = tmp_path / "rtmp.flv"
-    server = ffmpeg("-listen", "1", "-i", f"rtmp://127.0.0.1:{rtmp_port}/live/uav1",
-                    "-c", "copy", "-t", "5", str(out))  # fmt: skip
-    wait_for(lambda: tcp_listening(rtmp_port), 10, "the server listening")
+    out = tmp_path / "received.mkv"
+    args = [a.format(port=sink_port) for a in server_args]
+    server = ffmpeg(*args, "-c", "copy", "-t", "5", str(out))
+    wait_for(lambda: ready(sink_port), 10, "the receiving ffmpeg ready")
     relay = VideoRelay(config)
     relay.start()
     try:
