@@ -42,7 +42,7 @@ WARM_UP_S = 2.0
 """Seconds of each run left out of the figures (FFmpeg probes its input first)."""
 CORE = 1 if (os.cpu_count() or 1) > 1 else 0
 """The core the relay under test is pinned to."""
-FFMPEG = ["taskset", "-c", str(CORE), "ffmpeg", "-nostdin", "-loglevel", "error",
+FFMPEG = ["taskset", "-c", str(CORE), "ffmpeg", "-nostdin", "-loglevel", "fatal",
           "-protocol_whitelist", "file,udp,rtp", "-reorder_queue_size", "0"]  # fmt: skip
 
 
@@ -78,10 +78,19 @@ def schedule(clip: list[bytes], streams: int, seconds: float) -> list[tuple[floa
                 seq = (struct.unpack_from("!H", d, 2)[0] + loop * len(clip)) & 0xFFFF
                 stamp = (ts + round(loop * period * 90_000)) & 0xFFFFFFFF
                 head = d[:2] + struct.pack("!HII", seq, stamp, 0x10000 + s)
-                out.append((t, s, head + d[12:]))
+                out.append((t, s, head + _tagged(d[12:], len(out))))
             loop += 1
     out.sort(key=lambda x: x[0])
     return out
+
+
+def _tagged(payload: bytes, n: int) -> bytes:
+    """The payload with its last 4 bytes set to a number unique in the run (no zero bytes, so
+    no start code appears); parameter sets and short payloads are left alone."""
+    if len(payload) < 200:
+        return payload
+    tag = bytes(1 + (n // 255**k) % 255 for k in range(4))
+    return payload[:-4] + tag
 
 
 def key(datagram: bytes) -> bytes:
@@ -120,7 +129,7 @@ def load(
             warm = (now, cpu())
         while i < len(plan) and t0 + plan[i][0] <= now:
             at, s, data = plan[i]
-            if at >= WARM_UP_S:
+            if at >= WARM_UP_S and len(data) >= 212:  # tagged: unique in the run
                 sent[key(data)] = time.monotonic()
                 counted += 1
             out.sendto(data, ("127.0.0.1", targets[s]))
@@ -181,8 +190,11 @@ def free_ports(count: int, step: int = 1) -> int:
 
 def serve_relay(config_path: str) -> None:
     """Run a VideoRelay from a JSON config until SIGTERM (the process under test)."""
+    import av
+
     from command.video import VideoConfig, VideoRelay
 
+    av.logging.set_level(av.logging.PANIC)  # the tagged payloads are not meant to decode
     os.sched_setaffinity(0, {CORE})
     relay = VideoRelay(VideoConfig.model_validate_json(Path(config_path).read_text()))
     relay.start()

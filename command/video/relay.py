@@ -139,6 +139,8 @@ class VideoRelay:
 
     def close(self) -> None:
         """Stop receiving, finish and store running recordings, close every sink and feed."""
+        if self._stop.is_set():
+            return
         self._stop.set()
         self._wake_w.send(b"x")
         if self._thread is not None:
