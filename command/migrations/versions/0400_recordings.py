@@ -1,7 +1,7 @@
 """Video recordings: one row per sortie recording (MP4 and telemetry track).
 
 Revision ID: recordings
-Revises: users
+Revises: alerts
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "recordings"
-down_revision: str | None = "users"
+down_revision: str | None = "alerts"
 branch_labels: str | tuple[str, ...] | None = None
 depends_on: str | tuple[str, ...] | None = None
 

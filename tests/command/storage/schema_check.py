@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.alerts.store
 import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
 import command.video.records  # noqa: F401  (the recordings list, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
@@ -27,6 +28,8 @@ EXPECTED_TABLES = {
     "patrol_tasks",
     "patrol_log",
     "users",
+    "alerts",
+    "alert_engine_state",
     "recordings",
 }
 
