@@ -1,4 +1,4 @@
-"""A real H.264 RTP clip (the camera's own encoder), made once per test session."""
+"""A real H.264 RTP clip (the camera's own encoder), made once per test run."""
 
 from __future__ import annotations
 
