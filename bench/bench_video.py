@@ -248,11 +248,16 @@ def run_relay(plan: list, streams: int, seconds: float, ts: bool, tmp: Path) -> 
     sink_ports = [base_out + 2 * s for s in range(streams)]
     if ts:
         sink_ports += [base_ts + 2 * s for s in range(streams)]
-    figures = load(
-        plan, [base_in + 2 * s for s in range(streams)], sink_ports, lambda: cpu_seconds(proc.pid)
-    )
-    proc.terminate()
-    proc.wait(20)
+    try:
+        figures = load(
+            plan,
+            [base_in + 2 * s for s in range(streams)],
+            sink_ports,
+            lambda: cpu_seconds(proc.pid),
+        )
+    finally:
+        proc.terminate()
+        proc.wait(20)
     return figures
 
 
@@ -294,17 +299,19 @@ def run_ffmpeg(plan: list, streams: int, tmp: Path) -> dict:
                 stdout=subprocess.DEVNULL,
             )
         )
-    time.sleep(1.0 + 0.05 * streams)
-    figures = load(
-        plan,
-        [base_in + 2 * s for s in range(streams)],
-        [base_out + 2 * s for s in range(streams)],
-        lambda: sum(cpu_seconds(p.pid) for p in procs),
-    )
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        p.wait(20)
+    try:
+        time.sleep(1.0 + 0.05 * streams)
+        figures = load(
+            plan,
+            [base_in + 2 * s for s in range(streams)],
+            [base_out + 2 * s for s in range(streams)],
+            lambda: sum(cpu_seconds(p.pid) for p in procs),
+        )
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(20)
     return figures
 
 

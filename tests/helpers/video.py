@@ -10,9 +10,11 @@ import struct
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from simulator.video.encoder import H264Sender, StreamFormat
 from simulator.video.scene import SceneRenderer
@@ -244,6 +246,23 @@ def ffmpeg(*args: str, timeout_s: float = 60.0) -> subprocess.Popen[bytes]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+
+
+@pytest.fixture
+def run_ffmpeg() -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """Start ffmpeg processes (as `ffmpeg()`); any still running at the end is killed."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(*args: str) -> subprocess.Popen[bytes]:
+        proc = ffmpeg(*args)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
 
 
 def video_stream(info: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from simulator.video.encoder import StreamFormat
-from tests.helpers.video import encode_clip, need_ffmpeg
+from tests.helpers.video import encode_clip, need_ffmpeg, run_ffmpeg
+
+__all__ = ["run_ffmpeg"]
 
 CLIP_S = 4.0
 """Seconds of video in the clip: four keyframes at the default spacing."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import logging
 import signal
+import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,6 @@ from command.video.rtp import AccessUnit, parse_rtp
 from tests.helpers.video import (
     Replayer,
     UdpCapture,
-    ffmpeg,
     ffprobe,
     free_rtp_port,
     free_tcp_port,
@@ -62,6 +62,7 @@ def _decodes_as_the_clip(path: Path, at_least: int) -> None:
     ids=["mpegts-over-udp", "rtsp-push-to-a-listening-server", "rtmp-push"],
 )
 def test_a_remuxed_sink_gives_a_stream_that_decodes(
+    run_ffmpeg: Callable[..., subprocess.Popen[bytes]],
     clip: list[bytes],
     tmp_path: Path,
     kind: str,
@@ -78,7 +79,7 @@ def test_a_remuxed_sink_gives_a_stream_that_decodes(
     )
     out = tmp_path / "received.mkv"
     args = [a.format(port=sink_port) for a in server_args]
-    server = ffmpeg(*args, "-c", "copy", "-t", "5", str(out))
+    server = run_ffmpeg(*args, "-c", "copy", "-t", "5", str(out))
     wait_for(lambda: ready(sink_port), 10, "the receiving ffmpeg ready")
     relay = VideoRelay(config)
     relay.start()
@@ -91,7 +92,10 @@ def test_a_remuxed_sink_gives_a_stream_that_decodes(
 
 
 def test_killing_one_sink_leaves_the_others_flowing_without_a_gap(
-    clip: list[bytes], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    run_ffmpeg: Callable[..., subprocess.Popen[bytes]],
+    clip: list[bytes],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.WARNING, "command.video")
     port, rtsp_port = free_udp_port(), free_tcp_port()
@@ -105,8 +109,8 @@ def test_killing_one_sink_leaves_the_others_flowing_without_a_gap(
         ],
         retry_s=60.0,
     )
-    server = ffmpeg("-rtsp_flags", "listen", "-i", f"rtsp://127.0.0.1:{rtsp_port}/x",
-                    "-c", "copy", "-f", "null", "-")  # fmt: skip
+    server = run_ffmpeg("-rtsp_flags", "listen", "-i", f"rtsp://127.0.0.1:{rtsp_port}/x",
+                        "-c", "copy", "-f", "null", "-")  # fmt: skip
     wait_for(lambda: tcp_listening(rtsp_port), 10, "the server listening")
     relay = VideoRelay(config)
     relay.start()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from command.video import VideoConfig, VideoRelay, h264_sdp
 from tests.helpers.video import (
     Replayer,
     UdpCapture,
-    ffmpeg,
     ffprobe,
     free_rtp_port,
     free_udp_port,
@@ -73,7 +73,10 @@ def test_udp_sinks_get_the_cameras_datagrams_byte_for_byte(
 
 
 def test_a_relayed_stream_decodes_as_h264_at_the_cameras_size_and_rate(
-    clip: list[bytes], ports: tuple[int, UdpCapture, UdpCapture], tmp_path: Path
+    run_ffmpeg: Callable[..., subprocess.Popen[bytes]],
+    clip: list[bytes],
+    ports: tuple[int, UdpCapture, UdpCapture],
+    tmp_path: Path,
 ) -> None:
     port = ports[0]
     sink_port = free_rtp_port()
@@ -85,7 +88,7 @@ def test_a_relayed_stream_decodes_as_h264_at_the_cameras_size_and_rate(
     sdp = tmp_path / "brain.sdp"
     sdp.write_text(h264_sdp("127.0.0.1", sink_port))
     out = tmp_path / "brain.mkv"
-    client = ffmpeg(
+    client = run_ffmpeg(
         "-protocol_whitelist", "file,udp,rtp", "-i", str(sdp), "-c", "copy", "-t", "5", str(out)
     )
     relay = VideoRelay(config)

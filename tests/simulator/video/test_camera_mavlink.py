@@ -4,7 +4,9 @@ whose EXIF position is the one CAMERA_IMAGE_CAPTURED reported."""
 
 from __future__ import annotations
 
+import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from command.video.rtp import nal_types, parse_rtp
@@ -13,7 +15,6 @@ from simulator.video.stills import read_gps
 from tests.helpers.sitl import C, Gcs, sitl
 from tests.helpers.video import (
     UdpCapture,
-    ffmpeg,
     ffprobe,
     free_rtp_port,
     video_stream,
@@ -67,12 +68,14 @@ def test_streams_announced_started_and_stopped_over_mavlink(tmp_path: Path) -> N
         second.close()
 
 
-def test_the_stream_decodes_as_h264_at_its_announced_size_and_rate(tmp_path: Path) -> None:
+def test_the_stream_decodes_as_h264_at_its_announced_size_and_rate(
+    run_ffmpeg: Callable[..., subprocess.Popen[bytes]], tmp_path: Path
+) -> None:
     port = free_rtp_port()
     sdp = tmp_path / "uav1.sdp"
     sdp.write_text(h264_sdp("127.0.0.1", port))
     out = tmp_path / "uav1.mkv"
-    client = ffmpeg(
+    client = run_ffmpeg(
         "-protocol_whitelist", "file,udp,rtp", "-i", str(sdp), "-c", "copy", "-t", "3", str(out)
     )
     time.sleep(0.5)
