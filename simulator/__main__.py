@@ -12,6 +12,7 @@ from pathlib import Path
 
 from simulator.fleet import SERIAL_PORT_OFFSETS, Fleet, FleetConfig, port_numbers
 from simulator.params import FIRMWARES
+from simulator.video.options import add_video_options, describe_video, video_settings
 from simulator.world import World, WorldError, load_world
 
 MAX_DRONES = 250
@@ -108,6 +109,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--signing-key", type=_key, help="MAVLink 2 signing key, 64 hex digits")
     p.add_argument("--duration", type=float, help="stop after this many simulated seconds")
     p.add_argument("-v", "--verbose", action="store_true", help="log client connections")
+    add_video_options(p)
     return p
 
 
@@ -151,6 +153,10 @@ def configure(argv: list[str] | None = None) -> Launch:
         world = load_world(args.world)
     except WorldError as exc:
         raise UsageError(str(exc)) from exc
+    try:
+        video = video_settings(args, args.drones, args.seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     home = None
     if args.home:
         lat, lon, alt = args.home
@@ -169,6 +175,7 @@ def configure(argv: list[str] | None = None) -> Launch:
         signing_key=args.signing_key,
         shared_ports=args.shared_ports,
         firmware=args.firmware,
+        video=video,
     )
     return Launch(world, config, args.duration, args.verbose)
 
@@ -210,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         f"further ports {further} for vehicle 1, +10 per vehicle)",
         flush=True,
     )
+    if config.video is not None:
+        print(describe_video(config.video, config.drones), flush=True)
     try:
         fleet.run(until_s=launch.duration_s)
     except OSError as exc:

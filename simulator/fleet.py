@@ -30,6 +30,8 @@ from simulator.params import FIRMWARES, ParamStore
 from simulator.payload import Payload
 from simulator.stations import StationFeed
 from simulator.vehicle import Copter
+from simulator.video.camera import CameraFeed, VideoSettings
+from simulator.video.mavlink import VehicleVideo
 from simulator.world import World
 
 log = logging.getLogger("simulator")
@@ -70,6 +72,7 @@ class FleetConfig:
     signing_key: bytes | None = None  # MAVLink 2 signing: unsigned frames are rejected
     shared_ports: bool = False  # any number of clients per TCP port (SITL serves one)
     firmware: str = FIRMWARES[0]
+    video: VideoSettings | None = None  # cameras: vehicle i streams to video.base_port + i
 
 
 class _Client:
@@ -139,6 +142,10 @@ class Fleet:
             copter, payload, config.loss, config.seed * 1000 + 900 + i, config.signing_key
         )
         self.links.append(link)
+        if config.video is not None:
+            feed = CameraFeed(world, config.video, i, i + 1, f"UAV-{i + 1}")
+            feed.start()
+            link.video = VehicleVideo(feed)
         for channel, port in enumerate(port_numbers(config.base_port, config.drones)[i]):
             self._listen(i, channel, port)
         self.udp.append(self._udp(i))
@@ -310,9 +317,12 @@ class Fleet:
         """Advance every vehicle (and the station network) by one physics step."""
         self.t += STEP_S
         self.steps += 1
+        now = time.monotonic() if self.config.video is not None else 0.0
         for copter, link in zip(self.copters, self.links, strict=True):
             copter.step(self.t, STEP_S)
             link.tick(self.t)
+            if link.video is not None:
+                link.video.update(copter, link.last_sample, now)
         if self.stations is not None:
             self.stations.step(self.t)
 
@@ -349,7 +359,10 @@ class Fleet:
                 self._resume_ports()
 
     def close(self) -> None:
-        """Close every socket."""
+        """Close every socket and stop the cameras."""
+        for link in self.links:
+            if link.video is not None:
+                link.video.close()
         for key in list(self.sel.get_map().values()):
             self.sel.unregister(key.fileobj)
         for port in self.ports:

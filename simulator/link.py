@@ -24,6 +24,7 @@ from simulator.params import CHANNELS, ParamError, firmware_version
 from simulator.payload import PAYLOAD_NAMES, Payload
 from simulator.telemetry import BUILDERS, NAMES_BY_ID, STREAM_GROUPS
 from simulator.vehicle import Copter
+from simulator.video.mavlink import VehicleVideo
 
 C = mavlink
 PARAMS_PER_TICK = 40
@@ -61,6 +62,8 @@ class VehicleLink:
         self._next_heartbeat = 0.0
         self._next_payload = 0.0
         self.messages_received = 0
+        self.video: VehicleVideo | None = None  # the camera, when the fleet has cameras
+        self.last_sample: dict[str, float] = {}
 
     # --- clients -----------------------------------------------------------------------------
     def attach(self, channel: int, client: Any) -> None:
@@ -248,6 +251,10 @@ class VehicleLink:
             lambda msg_id: self._send_once(msg_id, reply),
             lambda msg_id, us: self.send(mav.message_interval_encode(msg_id, us), reply),
         )
+        if self.video is not None:
+            result = self.video.command(cmd, p, ctx.send_message)
+            if result is not None:
+                return result
         return carry_out(ctx, cmd, p, frame)
 
     def _send_once(self, msg_id: int, reply: Reply) -> bool:
@@ -262,6 +269,10 @@ class VehicleLink:
             msg = mav.autopilot_version_encode(_CAPABILITIES, version, 0, 0, 0, [0] * 8, [0] * 8,
                                                [0] * 8, 0x1209, 0x5741, c.sysid)  # fmt: skip
             self.send(msg, reply)
+            return True
+        video = self.video.message(msg_id, mav, c) if self.video is not None else None
+        if video is not None:
+            self.send(video, reply)
             return True
         name = NAMES_BY_ID.get(msg_id)
         if name is None:
@@ -292,6 +303,7 @@ class VehicleLink:
             self._next_payload = max(self._next_payload + 1.0, t - 1.0)
             lat, lon = c.lat_lon
             sample = self.payload.sample(lat, lon, c.kin.up, t)
+            self.last_sample = sample
             ms = int(t * 1000) & 0xFFFFFFFF
             for key, value in sample.items():
                 self.send(mav.named_value_float_encode(ms, PAYLOAD_NAMES[key].encode(), value))
@@ -321,11 +333,14 @@ class VehicleLink:
         q = [math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)]
         t_us = int(c.utc_at(c.t) * 1e6)
         lat_e7, lon_e7 = round(lat * 1e7), round(lon * 1e7)
+        url = f"sim://{c.sysid}/IMG_{index:05d}.jpg"
+        if self.video is not None:
+            url = self.video.captured(index, c, lat_e7 / 1e7, lon_e7 / 1e7)
         self.send(
             mav.camera_image_captured_encode(
                 int(c.t * 1000) & 0xFFFFFFFF, t_us, 1, lat_e7, lon_e7, int(c.alt_amsl_m * 1000),
                 int(c.relative_alt_m * 1000), q, index, 1,
-                f"sim://{c.sysid}/IMG_{index:05d}.jpg".encode(),
+                url.encode(),
             )
         )  # fmt: skip
         self.send(

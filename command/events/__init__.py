@@ -33,6 +33,9 @@ from command.events.types import (
     TaskWaiting,
     TelemetryUpdated,
     VehicleMessage,
+    VideoSinkStats,
+    VideoStats,
+    VideoStreamState,
     event_record,
 )
 
@@ -71,5 +74,8 @@ __all__ = [
     "TaskWaiting",
     "TelemetryUpdated",
     "VehicleMessage",
+    "VideoSinkStats",
+    "VideoStats",
+    "VideoStreamState",
     "event_record",
 ]

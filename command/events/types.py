@@ -211,6 +211,53 @@ class MapCubeRefreshed(Event):
     maps: int  # maps the cube holds now
 
 
+# --- video -------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoStreamState(Event):
+    """A drone's video stream changed state: 'waiting' (nothing yet), 'live', 'stalled' (no
+    packet for the stall time), 'no_keyframe' (packets but no keyframe for a while)."""
+
+    vehicle: str
+    state: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoSinkStats:
+    """One sink of one stream: state ('ok', 'waiting_keyframe', 'connecting', 'refused',
+    'failed', 'closed'), what it sent (frames or datagrams, bytes, bit/s), what it dropped."""
+
+    sink: str
+    kind: str
+    state: str
+    sent: int
+    sent_bytes: int
+    bitrate_bps: float
+    dropped: int
+    waiting: int
+    reason: str = ""
+    last_sent_utc: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoStats(Event):
+    """A drone stream's figures over the last interval and since start, with each sink's."""
+
+    vehicle: str
+    state: str
+    bitrate_bps: float
+    fps: float
+    keyframe_interval_s: float | None
+    packets: int
+    bytes: int
+    frames: int
+    keyframes: int
+    lost: int
+    malformed: int
+    last_packet_utc: datetime | None
+    sinks: tuple[VideoSinkStats, ...] = ()
+
+
 # --- patrols -----------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PatrolDue(Event):

@@ -11,7 +11,8 @@ from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
 import command.alerts.store
-import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
+import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
+import command.video.records  # noqa: F401  (the recordings list, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
 
@@ -29,6 +30,7 @@ EXPECTED_TABLES = {
     "users",
     "alerts",
     "alert_engine_state",
+    "recordings",
 }
 
 
