@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import tempfile
 
 from simulator.channel import Reply
 from simulator.link import VehicleLink
@@ -16,13 +18,16 @@ from tests.helpers.sitl import ROOT, C
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "simulator", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    """python -m simulator ARGS in a scratch folder (its default station feed lands there)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        return subprocess.run(
+            [sys.executable, "-m", "simulator", *args],
+            cwd=scratch,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
 
 
 def test_bad_home_is_a_usage_error() -> None:

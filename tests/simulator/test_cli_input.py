@@ -90,8 +90,11 @@ OPTIONS = [
 ]  # fmt: skip
 
 
-def test_fuzzed_command_lines_give_a_usage_error_or_a_sound_configuration(tmp_path_factory):
+def test_fuzzed_command_lines_give_a_usage_error_or_a_sound_configuration(
+    tmp_path_factory, monkeypatch
+):
     root = tmp_path_factory.mktemp("fuzz")
+    monkeypatch.chdir(root)  # relative --params-dir values are made here, not in the checkout
     (root / "binary.json").write_bytes(b"\xff\xfe\x00" * 10)
     (root / "a_file").write_text("x")
     paths = st.sampled_from(
