@@ -33,6 +33,8 @@ from missions.zones import Zone, ZoneKind
 LANE_MATCH_M = 0.05
 """A lane end and a waypoint closer than this are the same point (metres)."""
 ENDS_FLIGHT = frozenset({Cmd.NAV_RETURN_TO_LAUNCH, Cmd.NAV_LAND})
+NAV_LAST = 95
+"""MAV_CMD ids below this are navigation commands (MAV_CMD_NAV_LAST)."""
 DO_SET_ROI_LOCATION, DO_SET_ROI_WPNEXT_OFFSET, DO_SET_ROI_NONE = 195, 196, 197
 DO_DIGICAM_CONFIGURE, DO_MOUNT_CONTROL = 202, 205
 IMAGE_START_CAPTURE, IMAGE_STOP_CAPTURE = 2000, 2001
@@ -196,7 +198,7 @@ def remaining_work(
         if not left:
             return None
         start, end, first_lane = left[0], work[-1], None
-    while end + 1 < len(items) and not items[end + 1].is_nav:
+    while end + 1 < len(items) and not _navigates(items[end + 1]):
         end += 1  # the DO items after the last one run as it is reached (the camera stops)
     rest = items[start : end + 1]
     frame = LocalFrame.around(mission.home.latitude_deg, mission.home.longitude_deg)
@@ -210,6 +212,11 @@ def remaining_work(
         length_m=path_length(_xy(rest, frame)),
         speed_mps=_speed(items, start, mission.cruise_speed_mps),
     )
+
+
+def _navigates(item: MissionItem) -> bool:
+    """A navigation command (MAV_CMD below MAV_CMD_NAV_LAST), with a position or not (RTL)."""
+    return item.command < NAV_LAST
 
 
 def _speed(items: Sequence[MissionItem], index: int, cruise_mps: float) -> float:
@@ -281,7 +288,7 @@ def _at(item: MissionItem, frame: LocalFrame) -> Point2:
 def _until_next_nav(items: Sequence[MissionItem], start: int) -> list[MissionItem]:
     out = []
     for item in items[start:]:
-        if item.is_nav:
+        if _navigates(item):
             break
         out.append(item)
     return out
