@@ -62,7 +62,7 @@ class Progress:
             if before is None or event.count > before:
                 self.ledger.publish(
                     ItemReached(
-                        time_utc=event.time_utc,
+                        time_utc=self.ledger.utcnow(),
                         sortie_id=sortie.sortie_id,
                         vehicle=sortie.vehicle,
                         seq=event.seq,
