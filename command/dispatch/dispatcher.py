@@ -12,19 +12,19 @@ leaves undone is published as WorkLeft (and handed to `requeue`). Every command 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
-from command.dispatch import steps
+from command.dispatch import aborts, steps
 from command.dispatch.ledger import Ledger, Requeue
 from command.dispatch.progress import Progress
 from command.dispatch.readiness import (
     MIN_START_BATTERY_PCT,
     battery_calibration,
     battery_check,
+    home_problems,
     vehicle_problems,
 )
 from command.dispatch.reconcile import Reconciliation, reconcile
@@ -41,15 +41,13 @@ from command.dispatch.sortie import (
     record_start,
     returns_home,
 )
-from command.dispatch.tracker import SortieTracker, ground_distance_m
+from command.dispatch.tracker import SortieTracker
 from command.events import EventBus
 from command.link import Fleet, LinkState, VehicleSnapshot
 from command.storage import (
     Database,
     SortieOutcome,
-    SortieStateError,
     StorageError,
-    close_sortie,
     list_open_sorties,
     sortie_for_task,
 )
@@ -144,20 +142,7 @@ class Dispatcher(Ledger):
         )
 
     def _home(self, mission: Mission, snap: VehicleSnapshot) -> list[str]:
-        here = (snap.latitude_deg, snap.longitude_deg)
-        if snap.home is not None and snap.armed:  # airborne: the home it will return to
-            here = (snap.home.latitude_deg, snap.home.longitude_deg)
-        if here[0] is None or here[1] is None:
-            return []
-        offset = ground_distance_m(
-            (here[0], here[1]), (mission.home.latitude_deg, mission.home.longitude_deg)
-        )
-        if offset <= MAX_HOME_OFFSET_M:
-            return []
-        where = "its home lies" if snap.armed else "vehicle stands"
-        return [
-            f"{where} {offset:.0f} m from the mission's home (at most {MAX_HOME_OFFSET_M:.0f} m)"
-        ]
+        return home_problems(mission, snap, MAX_HOME_OFFSET_M)
 
     # --- prepare and launch ------------------------------------------------------------------
     def prepare(
@@ -177,6 +162,7 @@ class Dispatcher(Ledger):
         The upload's end is published as SortiePrepared or SortieFailed.
         """
         work = work or Work()
+        self._open()
         self.preflight(mission, vehicle)
         snap = self.fleet.snapshot(vehicle)
         with self.lock:  # one sortie per vehicle, even with two callers at once
@@ -266,6 +252,10 @@ class Dispatcher(Ledger):
             start_mah=snap.battery_consumed_mah,
         )
 
+    def _open(self) -> None:
+        if self.closing:
+            raise DispatchError("the dispatcher is closing: nothing was sent")
+
     def _drop(self, sortie: Sortie, why: str) -> None:
         sortie.stage = Stage.PREPARING
         self.submit(sortie.vehicle, self.end, sortie, SortieOutcome.FAILED, f"{why}: nothing sent")
@@ -286,6 +276,7 @@ class Dispatcher(Ledger):
         on its worker. The interrupted sortie's rest is returned, and published as WorkLeft
         (handed to `requeue`) once the switch is made."""
         work = work or Work()
+        self._open()
         self._mission_checks(mission)
         snap = self.fleet.snapshot(vehicle)
         with self.lock:
@@ -322,67 +313,9 @@ class Dispatcher(Ledger):
     def abort(self, target: str | int, reason: str, actor: str) -> AbortOrder:
         """End a sortie early (by vehicle name or sortie id): one that has not flown stays on
         the ground; one in the air is brought home and ends as aborted once landed. A vehicle
-        this dispatcher does not follow is sent home if armed, and its open sorties closed."""
-        vehicle, sortie = self._target(target)
-        done: Future[bool] = Future()
-        if sortie is None:
-            ids = tuple(s.id for s in list_open_sorties(self.db, vehicle))
-            self._chain(done, self.submit(vehicle, self._abort_unfollowed, vehicle, reason, actor))
-            return AbortOrder(vehicle, ids, done)
-        with self.lock:
-            stage = sortie.stage
-            if stage in (Stage.PREPARING, Stage.PREPARED, Stage.LAUNCHING):
-                sortie.abort_reason = f"aborted by {actor}: {reason}"
-            if stage is Stage.RETASKING:
-                stage = Stage.FLYING  # the abort runs after the switch, on the new mission
-        if stage is Stage.PREPARED:
-            why = f"{sortie.abort_reason}: the mission is uploaded, the motors stay off"
-            self.submit(vehicle, self.end, sortie, SortieOutcome.ABORTED, why)
-        if stage is Stage.FLYING:
-            self._chain(done, self.submit(vehicle, self._abort_in_air, vehicle, reason, actor))
-        else:
-            done.set_result(False)  # not flown, or its launch step sees the abort
-        return AbortOrder(vehicle, (sortie.sortie_id,), done)
-
-    def _target(self, target: str | int) -> tuple[str, Sortie | None]:
-        with self.lock:
-            if isinstance(target, int):
-                sortie = self.by_id.get(target)
-                if sortie is None:
-                    raise DispatchError(f"sortie {target} is not followed by this dispatcher")
-                return sortie.vehicle, sortie
-            self.fleet.link(target)  # UnknownVehicle when it is not in the fleet
-            return target, self.by_vehicle.get(target)
-
-    def _abort_in_air(self, vehicle: str, reason: str, actor: str) -> bool:
-        with self.lock:
-            sortie = self.by_vehicle.get(vehicle)
-        if sortie is None or sortie.stage is not Stage.FLYING:
-            return False
-        return steps.abort_flying(self, sortie, reason, actor)
-
-    def _abort_unfollowed(self, vehicle: str, reason: str, actor: str) -> bool:
-        sent = False
-        if self.fleet.snapshot(vehicle).armed:
-            self.commands(actor).run(
-                vehicle, "abort", {"reason": reason}, lambda: self.fleet.return_to_launch(vehicle)
-            )
-            sent = True
-        for record in list_open_sorties(self.db, vehicle):
-            with contextlib.suppress(SortieStateError):  # closed meanwhile
-                close_sortie(self.db, record.id, SortieOutcome.ABORTED, reason, self.utcnow())
-        return sent
-
-    @staticmethod
-    def _chain(done: Future[bool], step: Future[bool]) -> None:
-        def copy(f: Future[bool]) -> None:
-            error = f.exception()
-            if error is not None:
-                done.set_exception(error)
-            else:
-                done.set_result(bool(f.result()))
-
-        step.add_done_callback(copy)
+        this dispatcher does not follow is sent home if armed, and its open sorties closed.
+        The one abort path of the CLI, the console and the scheduler; returns at once."""
+        return aborts.abort(self, target, reason, actor)
 
     def pause(self, vehicle: str, actor: str) -> Future[object]:
         """Hold position in the mission (on the vehicle's worker)."""

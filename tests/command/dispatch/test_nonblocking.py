@@ -18,6 +18,7 @@ from command.events import (
     SortieInterrupted,
     SortiePrepared,
     SortieStarted,
+    WorkLeft,
 )
 from command.storage import get_sortie, list_audit
 from tests.command.dispatch.conftest import PILOT, fly, home_of, square
@@ -121,3 +122,20 @@ def test_every_abort_takes_the_one_path_whatever_the_sortie_is_doing(flying, db)
     assert interrupted == [(i, "aborted") for i in ids]
     armed = [a.command for a in list_audit(db) if a.command in ("arm", "abort")]
     assert armed.count("arm") == 1 and armed.count("abort") == 1  # only the one that flew
+
+
+def test_closing_the_dispatcher_ends_open_sorties_and_leaves_the_drone_to_its_failsafes(
+    flying, db
+) -> None:
+    fleet, dispatcher, (name,) = flying
+    events = dispatcher.bus.subscribe("recorder", kinds=[SortieInterrupted, WorkLeft])
+    sortie = fly(dispatcher, square(home_of(fleet, name), side_m=150), name, "long")
+    assert fleet.wait_for(name, lambda s: (s.last_reached_seq or 0) >= 2, 60) is not None
+    dispatcher.close()
+    assert sortie.outcome == "aborted" and "shut down while it flew" in sortie.reason
+    assert [type(e) for e in events.drain()] == [WorkLeft, SortieInterrupted]
+    assert not {"rtl", "abort", "land"} & {a.command for a in list_audit(db)}  # nothing sent
+    snap = fleet.snapshot(name)
+    assert snap.armed and snap.mode_name == "AUTO"  # flying on; its GCS failsafe takes over
+    with pytest.raises(DispatchError, match="closing"):
+        dispatcher.prepare(square(home_of(fleet, name)), name, name="late", actor=PILOT)
