@@ -33,7 +33,7 @@ from missions.geo import LocalFrame
 from missions.items import Position
 from missions.planner import PlanSpec, plan_zone
 from missions.zones import Zone, ZoneKind
-from sensors.tracing import WindObs
+from sensors.analysis.tracing import WindObs
 
 ORIGIN = (36.6425, 116.9275)
 FRAME = LocalFrame.around(*ORIGIN)

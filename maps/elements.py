@@ -12,7 +12,7 @@ from maps.browser_js import LIBRARY, STYLE
 from maps.features import GROUND_KINDS, NA_COLOUR
 from maps.labels import category_names
 from sensors.aqi import LABELS as POLLUTANT_LABELS
-from sensors.categories import UPPER_AQI, categories
+from sensors.aqi.categories import UPPER_AQI, categories
 
 POLLUTANTS: dict[str, dict[str, Any]] = {
     key: {

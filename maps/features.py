@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from maps.model import AlertMark, DronePoint, FlightPath, MapError, StationPoint, ZoneShape
-from sensors.categories import category
+from sensors.aqi.categories import category
 
 NA_COLOUR = "#9e9e9e"
 """Colour of a station without an AQI."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from maps.model import MapError, plain_text
-from sensors.categories import categories
+from sensors.aqi.categories import categories
 
 LANGS = ("zh-CN", "en")
 

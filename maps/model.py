@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from sensors.categories import category
-from sensors.grid import MapGrid
-from sensors.tracing import SourceEstimate
+from sensors.analysis.tracing import SourceEstimate
+from sensors.aqi.categories import category
+from sensors.cubes.grid import MapGrid
 
 LINK_STATES = ("CONNECTING", "OK", "LOST")
 """Link states of a drone, as the fleet link reports them."""

@@ -19,9 +19,9 @@ from rasterio.transform import Affine, array_bounds
 from rasterio.warp import Resampling, calculate_default_transform, reproject
 
 from maps.model import MapError, RasterOverlay, SampleGrid
-from sensors.aqi_tables import table_for
-from sensors.aqi_vector import iaqi_array
-from sensors.categories import categories, category_index_array
+from sensors.aqi.categories import categories, category_index_array
+from sensors.aqi.tables import table_for
+from sensors.aqi.vector import iaqi_array
 
 WEB_MERCATOR = "EPSG:3857"
 MAX_SIDE_PX = 2048

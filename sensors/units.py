@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 MOLAR_VOLUME_L = 24.465
 """Molar volume (L/mol) of an ideal gas at 298.15 K and 1013.25 hPa."""
 
@@ -101,6 +103,29 @@ def _to_ug(pollutant: str, unit: str) -> float:
 def to_storage(pollutant: str, value: float, unit: str) -> float:
     """Value converted to the storage unit of pollutant (µg/m³; CO mg/m³)."""
     return value * factor(pollutant, unit, INFO[pollutant].units)
+
+
+PLAUSIBLE_CO_MG_M3 = (0.02, 50.0)
+"""Ambient CO at monitoring stations, mg/m³: a value outside it that falls inside once read in
+the other mass unit (µg/m³ for mg/m³, or the reverse) was most likely given in that unit."""
+
+
+def mass_unit_suspect(pollutant: str, stored: np.ndarray, stated_unit: str) -> np.ndarray:
+    """Values (storage units) plausible only had the feed meant the other mass unit (CO)."""
+    stored = np.asarray(stored, dtype=np.float64)
+    none = np.zeros(stored.shape, dtype=bool)
+    if pollutant != "co":
+        return none
+    canon = normalise_unit(stated_unit)
+    if canon == "mg m-3":
+        other = stored / 1000.0
+    elif canon == "ug m-3":
+        other = stored * 1000.0
+    else:
+        return none
+    lo, hi = PLAUSIBLE_CO_MG_M3
+    with np.errstate(invalid="ignore"):
+        return (stored > 0) & ~((stored >= lo) & (stored <= hi)) & (other >= lo) & (other <= hi)
 
 
 def cf_attrs(pollutant: str) -> dict[str, str]:

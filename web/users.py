@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
 
-from sqlalchemy import Boolean, Integer, String, select
+from sqlalchemy import Boolean, CheckConstraint, Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,6 +50,9 @@ class UserRow(Base):
     """A console account."""
 
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('viewer', 'officer', 'pilot', 'admin')", name="role_known"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)

@@ -14,9 +14,9 @@ import numpy as np
 from command.alerts.rules import AqiRule, DroneSampleRule, HotSpotRule, RiseRateRule, SilenceRule
 from command.alerts.state import StationTrack
 from missions.geo import LocalFrame
+from sensors.analysis.hotspots import robust_z
 from sensors.aqi import LABELS, MODE_COLUMNS, aqi, iaqi, pollutant_of
-from sensors.categories import category
-from sensors.hotspots import _robust_z as robust_z
+from sensors.aqi.categories import category
 from sensors.units import INFO
 
 STANDARD_NAMES = {"hj633-2026": "HJ 633-2026", "hj633-2012": "HJ 633-2012", "epa": "US EPA"}
@@ -112,7 +112,7 @@ def judge_rise(rule: RiseRateRule, pollutant: str, track: StationTrack) -> Verdi
 def judge_hot_spot(
     rule: HotSpotRule, pollutant: str, track: StationTrack, tracks: Iterable[StationTrack]
 ) -> Verdict:
-    """The station's latest value against its neighbours' latest (robust z, sensors.hotspots)."""
+    """The station's latest value against its neighbours' latest (robust z, as hot spots)."""
     mine = track.latest(pollutant)
     if mine is None:
         return None
@@ -136,7 +136,7 @@ def judge_hot_spot(
     count = int(within.sum())
     if count < rule.min_neighbours:
         return None
-    # the robust z of sensors.hotspots.point_anomalies, for this one station
+    # the robust z of sensors.analysis.hotspots.point_anomalies, for this one station
     median, z = robust_z(np.array([n[2] for n in near])[within], mine[1])
     if not np.isfinite(z):
         return None

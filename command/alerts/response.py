@@ -39,7 +39,7 @@ from missions.routing import Point2, path_length
 from missions.standard_patterns import inspection
 from missions.transit import TransitError, TransitPlanner
 from missions.zones import Zone, ZoneKind
-from sensors.tracing import WindObs
+from sensors.analysis.tracing import WindObs
 
 
 class ResponseRefused(ValueError):

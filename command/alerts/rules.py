@@ -23,8 +23,8 @@ from pydantic import (
     model_validator,
 )
 
-from sensors.aqi_tables import STANDARDS
-from sensors.categories import categories
+from sensors.aqi.categories import categories
+from sensors.aqi.tables import STANDARDS
 from sensors.units import POLLUTANTS
 
 AQI_POLLUTANTS = ("aqi", "pm2_5", "pm10", "so2", "no2", "co", "o3")

@@ -11,8 +11,8 @@ from shapely.geometry import Point
 from command.alerts.places import latlon_text
 from missions.geo import LocalFrame
 from missions.zones import Zone, ZoneKind
-from sensors.cube_trajectory import DroneSample
-from sensors.tracing import SourceEstimate, WindObs, trace_source
+from sensors.analysis.tracing import SourceEstimate, WindObs, trace_source
+from sensors.cubes.trajectory import DroneSample
 from sensors.units import INFO, POLLUTANTS
 
 
@@ -42,7 +42,7 @@ def trace_for_alert(
     pollutant: str | None = None,
 ) -> SourceFinding:
     """Trace the source of `pollutant` (default: the most prominent in the samples); raises
-    sensors.tracing.TracingError when the samples cannot say."""
+    sensors.analysis.tracing.TracingError when the samples cannot say."""
     traced = pollutant if pollutant in POLLUTANTS else None
     estimate = trace_source(samples, wind, pollutant=traced)
     candidates = enterprises_within(estimate, zones)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 
-from command.cli import flight, records
+from command.cli import flight, ingest, records
 from command.cli import options as opt
 from command.cli.display import err
 from command.cli.session import CliError, default_actor
@@ -114,6 +114,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("history", help="sorties flown")
     s.add_argument("--limit", type=opt.LIMIT, default=20, help="how many, 1..100000")
     s.add_argument("--vehicle", type=opt.name, help="only this vehicle's sorties")
+    ingest.add_parser(sub)
     return p
 
 
@@ -127,6 +128,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "abort": flight.simple("abort"),
     "reconcile": flight.cmd_reconcile,
     "history": records.cmd_history,
+    "ingest": ingest.run,
 }
 
 

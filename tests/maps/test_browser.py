@@ -22,7 +22,7 @@ from maps.basemap import BaseMap
 from maps.builder import LiveSources, render_map
 from maps.features import fleet_geojson
 from maps.model import AlertMark, DronePoint, MapSnapshot, StationPoint, ZoneShape
-from sensors.categories import CHINA, category
+from sensors.aqi.categories import CHINA, category
 from tests.maps.synthetic import square
 
 VENDOR = Path(__file__).resolve().parents[2] / "static" / "vendor"

@@ -15,7 +15,7 @@ from maps.builder import LiveLayer, LiveSources, build_map, render_map
 from maps.elements import script_json
 from maps.labels import TABLE
 from maps.model import TEMPLATE_MARKS, AlertMark, MapError, MapSnapshot, StationPoint, ZoneShape
-from sensors.categories import CHINA
+from sensors.aqi.categories import CHINA
 from tests.maps.synthetic import district_snapshot, square
 
 EVIL = "<script>alert(1)</script>"

@@ -16,7 +16,7 @@ from maps.features import (
     zones_geojson,
 )
 from maps.model import AlertMark, DronePoint, FlightPath, StationPoint, ZoneShape
-from sensors.categories import CHINA, EPA, category
+from sensors.aqi.categories import CHINA, EPA, category
 
 GREEN, YELLOW, ORANGE, RED, PURPLE, MAROON = (c.hex for c in CHINA)
 

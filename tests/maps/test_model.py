@@ -21,7 +21,7 @@ from maps.model import (
     StationPoint,
     ZoneShape,
 )
-from sensors.tracing import SourceEstimate
+from sensors.analysis.tracing import SourceEstimate
 
 POINT = {"type": "Point", "coordinates": [116.96, 36.65]}
 

@@ -18,8 +18,8 @@ from maps.raster import (
     raster_image,
     to_web_mercator,
 )
-from sensors.categories import CHINA
-from sensors.grid import MapGrid
+from sensors.aqi.categories import CHINA
+from sensors.cubes.grid import MapGrid
 
 BOX = (116.90, 36.60, 117.02, 36.70)  # west, south, east, north (deg), Jinan
 UTM = "EPSG:32650"

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from sensors.cube_trajectory import DroneSample
+from sensors.cubes.trajectory import DroneSample
 from simulator.world import World, parse_world
 
 SOURCE = {"lat": 36.6462, "lon": 116.9240}

@@ -46,6 +46,16 @@ def test_aqi_command_names_the_bad_cell(tmp_path: Path):
     assert done.returncode == 2 and "bad.csv:3: pm2_5_24h" in done.stderr
 
 
+def test_aqi_command_refuses_impossible_concentrations(tmp_path: Path):
+    """inf, 1e308 and 99999999 are no concentration: they never become AQI 500 silently."""
+    for i, value in enumerate(("inf", "1e308", "99999999", "-9999")):
+        src = tmp_path / f"odd{i}.csv"
+        src.write_text(f"pm2_5_24h,so2_1h\n12,5\n{value},4\n", encoding="utf-8")
+        done = _run("aqi", str(src))
+        assert done.returncode == 2, (value, done.stdout)
+        assert f"odd{i}.csv:3: pm2_5_24h: '{value}'" in done.stderr and done.stdout == ""
+
+
 def test_ingest_and_cube_info(tmp_path: Path):
     cubes = tmp_path / "cubes"
     done = _run(
@@ -56,6 +66,6 @@ def test_ingest_and_cube_info(tmp_path: Path):
         str(DATA / "stations_meta.csv"),
     )
     assert done.returncode == 1, done.stderr  # something was quarantined
-    assert "30 accepted" in done.stdout and "3 stations added" in done.stdout
+    assert "37 values accepted" in done.stdout and "3 stations added" in done.stdout
     info = _run("cube", "info", "--cubes", str(cubes))
-    assert "stations.zarr" in info.stdout and "'time': 3" in info.stdout
+    assert "stations.zarr" in info.stdout and "'time': 4" in info.stdout

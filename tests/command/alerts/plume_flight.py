@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 
 from command.alerts.response import ResponsePlan
-from sensors.cube_trajectory import DroneSample
+from sensors.cubes.trajectory import DroneSample
 from simulator.world import World
 from tests.sensors.flights import single_source_world
 

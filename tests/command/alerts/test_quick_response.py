@@ -22,7 +22,7 @@ from command.events.types import (
     SortiePrepared,
 )
 from missions.items import Position
-from sensors.tracing import WindObs
+from sensors.analysis.tracing import WindObs
 from tests.command.alerts.conftest import at, station
 from tests.command.alerts.plume_flight import distance_m, downwind_point, fly_pattern, stack_world
 

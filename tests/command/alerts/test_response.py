@@ -15,7 +15,7 @@ from missions.checks import Limits, blocks_upload, check_mission
 from missions.inspection import downwind_unit
 from missions.items import Cmd, Position
 from missions.zones import Zone, ZoneKind
-from sensors.tracing import WindObs
+from sensors.analysis.tracing import WindObs
 from tests.command.alerts.plume_flight import downwind_point, stack_world
 
 HOME = Position(36.6440, 116.9420, 30.0)

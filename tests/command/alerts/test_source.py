@@ -9,7 +9,7 @@ from command.alerts.response import ResponsePlanner
 from command.alerts.rules import Pattern
 from command.alerts.source import trace_for_alert
 from missions.items import Position
-from sensors.tracing import TracingError, WindObs
+from sensors.analysis.tracing import TracingError, WindObs
 from tests.command.alerts.plume_flight import (
     distance_m,
     downwind_point,

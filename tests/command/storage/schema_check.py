@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.alerts.store
 import command.patrols.tables  # noqa: F401  (the dispatch queue's tables, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
@@ -26,6 +27,8 @@ EXPECTED_TABLES = {
     "patrol_tasks",
     "patrol_log",
     "users",
+    "alerts",
+    "alert_engine_state",
 }
 
 

@@ -1,0 +1,1 @@
+"""Analysis over the cubes: exceedances and anomalies, source tracing, satellite rasters."""
