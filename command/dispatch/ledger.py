@@ -95,8 +95,13 @@ class Ledger:
             return audited
 
     def submit(self, vehicle: str, step: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run a step on the vehicle's worker, after the steps queued before it."""
+        """Run a step on the vehicle's worker, after the steps queued before it (none once the
+        dispatcher is closing: the future fails)."""
         with self.lock:
+            if self.closing:
+                refused: Future[Any] = Future()
+                refused.set_exception(RuntimeError("the dispatcher is closing: nothing was sent"))
+                return refused
             worker = self._workers.get(vehicle)
             if worker is None:
                 worker = ThreadPoolExecutor(1, thread_name_prefix=f"dispatch-{vehicle}")

@@ -81,7 +81,9 @@ class Progress:
             except StorageError:
                 log.exception("sortie %s: lease not renewed", sortie.sortie_id)
         tracker = sortie.tracker
-        decision = tracker.observe(snap, snap.time_s)
+        with ledger.lock:
+            decision = tracker.observe(snap, snap.time_s)
+            unfinished = tracker.unfinished and tracker.pending is not None
         self._track(sortie, snap)
         if tracker.airborne and not sortie.airborne_sent:
             sortie.airborne_sent = True
@@ -92,7 +94,7 @@ class Progress:
             )
         if decision.event:
             ledger.note(sortie, "warning", decision.event)
-        if tracker.unfinished and tracker.pending is not None:
+        if unfinished and tracker.pending is not None:
             ledger.hand_over(sortie, *tracker.pending)
         if decision.command_return:
             why = decision.event or "return"

@@ -99,9 +99,8 @@ def launch(ledger: Ledger, sortie: Sortie) -> None:
             safe_out(ledger, sortie, actor)
         ledger.end(sortie, SortieOutcome.FAILED, str(exc))
         return
-    start_following(ledger, sortie)
     ledger.note(sortie, "info", f"sortie {sortie.sortie_id} flying '{sortie.name}'")
-    ledger.publish(SortieStarted(time_utc=ledger.utcnow(), sortie_id=sortie.sortie_id, vehicle=v))
+    start_following(ledger, sortie)
     with ledger.lock:
         late_abort = sortie.abort_reason
     if late_abort is not None:
@@ -109,7 +108,11 @@ def launch(ledger: Ledger, sortie: Sortie) -> None:
 
 
 def start_following(ledger: Ledger, sortie: Sortie) -> None:
-    """From now on the bus's telemetry drives the sortie (items reached counted from here)."""
+    """SortieStarted; from now on the bus's telemetry drives the sortie (items reached counted
+    from here), so its progress events all come after that one."""
+    ledger.publish(
+        SortieStarted(time_utc=ledger.utcnow(), sortie_id=sortie.sortie_id, vehicle=sortie.vehicle)
+    )
     snap = ledger.fleet.snapshot(sortie.vehicle)
     t = sortie.tracker
     t.started_s = ledger.clock()
@@ -155,12 +158,12 @@ def switch(ledger: Ledger, old: Sortie, new: Sortie, seq: int, actor: str) -> No
     start_following(ledger, new)  # the vehicle is the new sortie's before the old one ends
     ledger.end(old, SortieOutcome.ABORTED, f"re-tasked to sortie {new.sortie_id} ('{new.name}')")
     ledger.note(new, "info", f"sortie {new.sortie_id} flying '{new.name}' from item {seq}")
-    ledger.publish(SortieStarted(time_utc=ledger.utcnow(), sortie_id=new.sortie_id, vehicle=v))
 
 
 def abort_flying(ledger: Ledger, sortie: Sortie, reason: str, actor: str) -> bool:
     """Bring a flying sortie's drone home now; it ends as aborted once landed."""
-    sortie.tracker.aborted(reason)
+    with ledger.lock:  # the progress thread reads the tracker under the same lock
+        sortie.tracker.aborted(reason)
     ledger.hand_over(sortie, SortieOutcome.ABORTED, reason)
     return return_home(ledger, sortie, actor, "abort", reason)
 

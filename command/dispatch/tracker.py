@@ -80,8 +80,9 @@ class SortieTracker:
 
     @property
     def unfinished(self) -> bool:
-        """True once the sortie is known to end before its work is done."""
-        return self.pending is not None and not self.complete
+        """True once the sortie is known to end before its work is done (and why is settled: a
+        return nobody explained yet may still turn out to be a failsafe)."""
+        return self.pending is not None and not self.complete and self._external_at is None
 
     @property
     def mission_items(self) -> int:
