@@ -8,27 +8,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, IntEnum
+from typing import TypeVar
 
 from missions.items import Position
-
-COPTER_MODES: dict[int, str] = {
-    0: "STABILIZE",
-    1: "ACRO",
-    2: "ALT_HOLD",
-    3: "AUTO",
-    4: "GUIDED",
-    5: "LOITER",
-    6: "RTL",
-    7: "CIRCLE",
-    9: "LAND",
-    11: "DRIFT",
-    13: "SPORT",
-    16: "POSHOLD",
-    17: "BRAKE",
-    21: "SMART_RTL",
-}
-"""ArduCopter custom mode number → name."""
-MODE_NUMBERS = {name: number for number, name in COPTER_MODES.items()}
 
 
 class FlightMode(IntEnum):
@@ -50,6 +32,22 @@ class FlightMode(IntEnum):
     SMART_RTL = 21
 
 
+COPTER_MODES: dict[int, str] = {mode.value: mode.name for mode in FlightMode}
+"""ArduCopter custom mode number → name."""
+MODE_NUMBERS = {name: number for number, name in COPTER_MODES.items()}
+
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _member(enum: type[E], value: int, otherwise: E) -> E:
+    """The member of `enum` for a reported number, or `otherwise` outside the set."""
+    try:
+        return enum(value)
+    except ValueError:
+        return otherwise
+
+
 class MissionState(IntEnum):
     """MISSION_STATE as MISSION_CURRENT reports it."""
 
@@ -63,10 +61,7 @@ class MissionState(IntEnum):
     @classmethod
     def of(cls, value: int) -> MissionState:
         """The state for a reported number (UNKNOWN for one outside the set)."""
-        try:
-            return cls(value)
-        except ValueError:
-            return cls.UNKNOWN
+        return _member(cls, value, cls.UNKNOWN)
 
 
 PAYLOAD_NAMES = frozenset({"PM2_5", "PM10", "SO2", "NO2", "CO", "O3", "VOC"})
@@ -94,10 +89,7 @@ class GpsFix(IntEnum):
     @classmethod
     def of(cls, value: int) -> GpsFix:
         """The fix for a reported number; one outside the set is no fix (it cannot be trusted)."""
-        try:
-            return cls(value)
-        except ValueError:
-            return cls.NO_FIX
+        return _member(cls, value, cls.NO_FIX)
 
 
 _GPS_LABELS = {
