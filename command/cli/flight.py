@@ -14,12 +14,23 @@ from rich.live import Live
 
 from command.cli.display import console, err, fleet_table, progress_line
 from command.cli.session import CliError, Session, confirm, has_telemetry, session
-from command.dispatch import Dispatcher, DispatchError, reconcile
+from command.dispatch import Dispatcher, DispatchError, Sortie, reconcile
 from command.dispatch.wire_check import wire_problems
+from command.events import (
+    Event,
+    SortieEvent,
+    SortieFailed,
+    SortieInterrupted,
+    SortiePrepared,
+    SortieStarted,
+    Subscription,
+    TelemetryUpdated,
+)
 from command.link import CommandError, LinkError, LinkState
-from command.storage import SortieOutcome, SortieStateError, close_sortie, list_open_sorties
+from command.storage import SortieOutcome
 from missions.checks import Limits, blocks_upload, check_mission
 from missions.files import PlanFileError, read_mission_file
+from missions.items import Mission
 from missions.zones import ZoneFileError, load_zones
 
 UNREADABLE = (
@@ -123,62 +134,102 @@ def cmd_fly(args: argparse.Namespace) -> int:
     if not args.yes and not sys.stdin.isatty():
         raise CliError("arming needs the pilot's confirmation: run it at a terminal or pass --yes")
     with _session(args) as s:
-        name = s.names[0]
         dispatcher = Dispatcher(
             s.fleet,
             s.db,
+            bus=s.bus,
             actor=args.actor,
             zones=zones,
             limits=limits,
             reserve_pct=args.reserve,
             tracks_dir=s.tracks_dir,
         )
-        ask = (lambda prompt: True) if args.yes else confirm
-        s.fleet.wait_for(
-            name,
-            lambda x: x.has_position and x.home is not None and x.battery_remaining_pct is not None,
-            args.wait,
-        )
         try:
-            handle = dispatcher.dispatch(
-                mission, name, name=Path(args.mission).stem, confirm=ask, source_file=args.mission
-            )
-        except DispatchError as exc:
-            raise CliError(str(exc)) from exc
-        total = len(mission.items)
-        console.print(f"{name}: sortie {handle.sortie_id} flying {total} items")
-        while not handle.done.is_set():
-            try:
-                with Live(console=console, refresh_per_second=4, transient=False) as live:
-                    while not handle.wait(0.25):
-                        live.update(
-                            progress_line(s.fleet.snapshot(name), total, handle.tracker.distance_m)
-                        )
-                console.line()
-            except KeyboardInterrupt:
-                if not sys.stdin.isatty() or confirm("Return to launch now?"):
-                    dispatcher.abort(name, "pilot interrupted the CLI: RTL")
-                    console.print(f"{name}: returning to launch")
-        snap = s.fleet.snapshot(name)
-        console.print(f"{name}: sortie {handle.sortie_id} {handle.outcome}: {handle.reason}")
-        landed = not snap.armed and (snap.altitude_relative_m or 0.0) < 1.0
-        return 0 if handle.outcome == SortieOutcome.COMPLETED and landed else 1
+            return _fly(args, s, dispatcher, mission)
+        finally:
+            dispatcher.close()
+
+
+def _fly(args: argparse.Namespace, s: Session, dispatcher: Dispatcher, mission: Mission) -> int:
+    """Prepare, ask, launch, then follow the sortie's events until it ends."""
+    name = s.names[0]
+    events = s.bus.subscribe("cli", kinds=[SortieEvent, TelemetryUpdated], maxsize=10_000)
+    s.fleet.wait_for(
+        name,
+        lambda x: x.has_position and x.home is not None and x.battery_remaining_pct is not None,
+        args.wait,
+    )
+    try:
+        sortie_id = dispatcher.prepare(
+            mission, name, name=Path(args.mission).stem, actor=args.actor, source_file=args.mission
+        )
+    except DispatchError as exc:
+        raise CliError(str(exc)) from exc
+    sortie = dispatcher.sortie(sortie_id)
+    assert sortie is not None
+    if not isinstance(_next(events, sortie, SortiePrepared), SortiePrepared):
+        raise CliError(f"{name}: {sortie.reason}")
+    total = len(mission.items)
+    ok = args.yes or confirm(f"Arm {name} and fly '{sortie.name}' ({total} items)?")
+    dispatcher.launch(sortie_id, confirmed=ok, actor=args.actor)
+    if not ok:
+        sortie.wait(CALL_WAIT_S)
+        raise CliError(f"arming {name} not confirmed: the mission is uploaded, the motors stay off")
+    if not isinstance(_next(events, sortie, SortieStarted), SortieStarted):
+        raise CliError(f"{name}: {sortie.reason}")
+    console.print(f"{name}: sortie {sortie_id} flying {total} items")
+    while not sortie.done.is_set():
+        try:
+            with Live(console=console, refresh_per_second=4, transient=False) as live:
+                while not sortie.done.is_set():
+                    event = events.get(0.5)
+                    if isinstance(event, TelemetryUpdated) and event.vehicle == name:
+                        live.update(progress_line(event.snapshot, total, sortie.tracker.distance_m))
+            console.line()
+        except KeyboardInterrupt:
+            if not sys.stdin.isatty() or confirm("Return to launch now?"):
+                dispatcher.abort(name, "pilot interrupted the CLI: RTL", args.actor)
+                console.print(f"{name}: returning to launch")
+    snap = s.fleet.snapshot(name)
+    console.print(f"{name}: sortie {sortie_id} {sortie.outcome}: {sortie.reason}")
+    landed = not snap.armed and (snap.altitude_relative_m or 0.0) < 1.0
+    return 0 if sortie.outcome == SortieOutcome.COMPLETED and landed else 1
+
+
+CALL_WAIT_S = 600.0
+"""Longest the CLI waits for a step of its sortie (the steps time out well before)."""
+
+
+def _next(events: Subscription, sortie: Sortie, wanted: type[Event]) -> Event | None:
+    """The sortie's next event of type `wanted`, or the one that ended it (None: it ended)."""
+    deadline = time.monotonic() + CALL_WAIT_S
+    while time.monotonic() < deadline:
+        event = events.get(1.0)
+        ours = isinstance(event, SortieEvent) and event.sortie_id == sortie.sortie_id
+        if ours and isinstance(event, wanted | SortieFailed | SortieInterrupted):
+            return event
+        if event is None and sortie.done.is_set():
+            return None
+    return None
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """Follow progress; with --until-landed, stop (and reconcile its sortie) once landed."""
     with _session(args) as s:
         name = s.names[0]
+        updates = s.bus.subscribe("cli", kinds=[TelemetryUpdated], maxsize=1000)
         airborne = False
+        snap = s.fleet.snapshot(name)
         with Live(console=console, refresh_per_second=4) as live:
             while True:
-                snap = s.fleet.snapshot(name)
                 total = max((snap.mission_total or 1) - 1, 0)
                 live.update(progress_line(snap, total, 0.0))
                 airborne = airborne or snap.armed
                 if args.until_landed and airborne and not snap.armed:
                     break
-                time.sleep(0.25)
+                event = updates.get(1.0)
+                if isinstance(event, TelemetryUpdated) and event.vehicle == name:
+                    snap = event.snapshot
         for item in reconcile(s.db, name, s.fleet.snapshot(name), datetime.now(UTC)):
             console.print(str(item))
         return 0
@@ -193,22 +244,19 @@ def cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def simple(command: str) -> Callable[[argparse.Namespace], int]:
-    """rtl, land or abort: sent only to an armed vehicle (a disarmed one is on the ground)."""
+    """rtl, land or abort: RTL/LAND sent only to an armed vehicle (a disarmed one is on the
+    ground); abort goes through the dispatcher's one abort path."""
 
     def run(args: argparse.Namespace) -> int:
         with _session(args) as s:
             name = s.names[0]
+            if command == "abort":
+                return _abort(args, s, name)
             if not s.fleet.snapshot(name).armed:
-                if command != "abort":
-                    raise CliError(f"{name} is disarmed: {command.upper()} not sent")
-                console.print(f"{name} is disarmed: no RTL sent")
-                _close_open(s, name, args.reason)
-                return 0
+                raise CliError(f"{name} is disarmed: {command.upper()} not sent")
             try:
                 if command == "land":
                     s.commands.land(name)
-                elif command == "abort":
-                    s.commands.run(name, "abort", {"reason": args.reason}, lambda: _rtl(s, name))
                 else:
                     s.commands.return_to_launch(name)
             except (CommandError, LinkError) as exc:
@@ -216,21 +264,25 @@ def simple(command: str) -> Callable[[argparse.Namespace], int]:
             console.print(
                 f"{name}: {command.upper()} accepted, mode {s.fleet.snapshot(name).mode_name}"
             )
-            if command == "abort":
-                _close_open(s, name, args.reason)
         return 0
 
     return run
 
 
-def _rtl(s: Session, name: str):
-    return s.fleet.return_to_launch(name)
-
-
-def _close_open(s: Session, name: str, reason: str) -> None:
-    for sortie in list_open_sorties(s.db, name):
+def _abort(args: argparse.Namespace, s: Session, name: str) -> int:
+    dispatcher = Dispatcher(s.fleet, s.db, bus=s.bus, actor=args.actor, tracks_dir=s.tracks_dir)
+    try:
+        order = dispatcher.abort(name, args.reason, args.actor)
         try:
-            close_sortie(s.db, sortie.id, SortieOutcome.ABORTED, reason, datetime.now(UTC))
-            console.print(f"sortie {sortie.id} recorded as aborted")
-        except SortieStateError:
-            pass  # closed meanwhile
+            sent = order.sent.result(CALL_WAIT_S)
+        except (CommandError, LinkError) as exc:
+            raise CliError(f"{name}: abort refused: {exc}") from exc
+    finally:
+        dispatcher.close()
+    if sent:
+        console.print(f"{name}: ABORT accepted, mode {s.fleet.snapshot(name).mode_name}")
+    else:
+        console.print(f"{name} is disarmed: no RTL sent")
+    for sortie_id in order.sortie_ids:
+        console.print(f"sortie {sortie_id} recorded as aborted")
+    return 0

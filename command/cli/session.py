@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from command.dispatch import AuditedFleet, Reconciliation, reconcile
+from command.events import EventBus
 from command.link import (
     Fleet,
     LinkState,
@@ -45,9 +46,11 @@ class CliError(Exception):
 
 @dataclass
 class Session:
-    """An open database, fleet and audited command sender for one CLI invocation."""
+    """An open database, the event bus, the fleet publishing on it and the audited command
+    sender, for one CLI invocation."""
 
     db: Database
+    bus: EventBus
     fleet: Fleet
     commands: AuditedFleet
     names: list[str]
@@ -106,7 +109,8 @@ def session(
     report=print,
 ) -> Iterator[Session]:
     """Connect to every vehicle and wait until each link is up; then reconcile the vehicles'
-    open sorties that no running process follows (results passed to `report`)."""
+    open sorties that no running process follows (results passed to `report`). Telemetry
+    events come at five times the heartbeat rate (5 Hz at 1 Hz)."""
     names = names or []
     if names and len(names) != len(connect):
         raise CliError("give one --name per --connect", 2)
@@ -121,7 +125,10 @@ def session(
     if len(set(labels)) != len(labels):
         raise CliError("each vehicle needs its own name (--name)", 2)
     db = open_db(db_url)
-    fleet = Fleet(heartbeat_period_s=1.0 / heartbeat_hz)
+    bus = EventBus()
+    fleet = Fleet(
+        heartbeat_period_s=1.0 / heartbeat_hz, bus=bus, telemetry_period_s=0.2 / heartbeat_hz
+    )
     try:
         for label, url in zip(labels, connect, strict=True):
             fleet.connect(label, url, signing_key=signing_key)
@@ -139,6 +146,7 @@ def session(
                     found.append(item)
         yield Session(
             db,
+            bus,
             fleet,
             AuditedFleet(fleet, db, actor),
             labels,
@@ -147,6 +155,7 @@ def session(
         )
     finally:
         fleet.close()
+        bus.close()
         db.close()
 
 

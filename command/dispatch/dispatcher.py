@@ -1,64 +1,68 @@
-"""dispatch(mission, vehicle): checks → upload + verify → arm → take-off → AUTO → follow progress
-→ return and land → the sortie closed with its outcome. Several sorties fly at once, one thread
-each; abort, pause and resume reach a running sortie by vehicle name.
+"""The dispatcher that a web request, a schedule and an alert all use: calls that return at once.
+
+`prepare(mission, vehicle, ...)` checks the mission and the vehicle (refusals raised at once,
+nothing sent), records the sortie and returns its id; the upload and read-back run on the
+vehicle's worker and end as SortiePrepared or SortieFailed. `launch(sortie_id, confirmed=...)`
+arms, takes off and starts AUTO on the worker (SortieStarted, or SortieFailed); it may come
+before the upload ended. Progress is published from the bus's telemetry (SortieAirborne,
+ItemReached, SortieCompleted / SortieInterrupted / SortieFailed). `abort` is the one way to
+end a sortie early, `retask` switches an airborne drone to a new mission, and what a sortie
+leaves undone is published as WorkLeft (and handed to `requeue`). Every command is audited.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
-from command.dispatch.audited import AuditedFleet
-from command.dispatch.owner import LEASE_RENEW_S, this_process
+from command.dispatch import aborts, steps
+from command.dispatch.ledger import Ledger, Requeue
+from command.dispatch.progress import Progress
 from command.dispatch.readiness import (
     MIN_START_BATTERY_PCT,
     battery_calibration,
     battery_check,
+    home_problems,
     vehicle_problems,
 )
 from command.dispatch.reconcile import Reconciliation, reconcile
 from command.dispatch.sortie import (
-    ArmDeclined,
+    AbortOrder,
     DispatchError,
     PreflightRefused,
-    SortieHandle,
+    Retasked,
+    Sortie,
+    Stage,
     VehicleNotReady,
-    clamp_pct,
+    Work,
+    continue_seq,
     record_start,
     returns_home,
-    takeoff_altitude_m,
-    used_mah,
 )
-from command.dispatch.tracker import SortieTracker, ground_distance_m
-from command.link import CommandError, Fleet, LinkError
+from command.dispatch.tracker import SortieTracker
+from command.events import EventBus
+from command.link import Fleet, LinkState, VehicleSnapshot
 from command.storage import (
     Database,
     SortieOutcome,
     StorageError,
-    TrackPoint,
-    TrackWriter,
-    advance_sortie,
-    close_sortie,
-    get_sortie,
     list_open_sorties,
-    record_event,
-    renew_owner,
+    sortie_for_task,
 )
 from missions.checks import Finding, Limits, blocks_upload, check_mission
-from missions.items import Cmd, Mission
-
-log = logging.getLogger("command.dispatch")
+from missions.items import Mission
+from missions.zones import Zone
 
 MAX_HOME_OFFSET_M = 50.0
 """The vehicle must stand within this of the mission's planned home."""
+AIRBORNE_ABOVE_M = 2.0
+"""A re-tasked drone must be at least this high above home."""
 
 
-class Dispatcher:
-    """Starts and follows sorties on the vehicles of a fleet, recording them in the database."""
+class Dispatcher(Ledger):
+    """Prepares, launches and follows sorties on the vehicles of a fleet, recording them."""
 
     def __init__(
         self,
@@ -66,58 +70,53 @@ class Dispatcher:
         db: Database,
         *,
         actor: str,
-        zones: Sequence = (),
+        bus: EventBus | None = None,
+        zones: Sequence[Zone] = (),
         limits: Limits | None = None,
         tracks_dir: Path,
         reserve_pct: float = 25.0,
         min_start_battery_pct: float = MIN_START_BATTERY_PCT,
-        poll_s: float = 0.2,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
+        requeue: Requeue | None = None,
     ) -> None:
-        self.fleet = fleet
-        self.db = db
-        self.commands = AuditedFleet(fleet, db, actor, utcnow)
-        self.zones = zones
-        self.limits = limits or Limits()
-        self.reserve_pct = reserve_pct
-        self.min_start_battery_pct = min_start_battery_pct
-        self.tracks_dir = tracks_dir
-        self.poll_s = poll_s
-        self.clock = clock
-        self.utcnow = utcnow
-        self.owner = this_process()
-        self._sorties: dict[str, SortieHandle] = {}
-        self._reserved: set[str] = set()
-        self._lock = threading.Lock()
+        """`bus`: the one the fleet publishes on (default: the fleet's); `actor`: who the
+        dispatcher's own commands (a reserve RTL) are audited as; `requeue(work_left)` hands
+        unfinished work to the queue and returns the id of the task that will fly it."""
+        chosen = bus if bus is not None else fleet.bus
+        if not isinstance(chosen, EventBus):
+            raise DispatchError("the dispatcher needs the event bus the fleet publishes on")
+        super().__init__(
+            fleet,
+            db,
+            chosen,
+            actor=actor,
+            zones=zones,
+            limits=limits or Limits(),
+            reserve_pct=reserve_pct,
+            min_start_battery_pct=min_start_battery_pct,
+            tracks_dir=tracks_dir,
+            clock=clock or fleet.clock,
+            utcnow=utcnow,
+            requeue=requeue,
+        )
+        self._starting: set[str] = set()
+        self.progress = Progress(self)
 
-    # --- starting --------------------------------------------------------------------------
+    # --- checks ----------------------------------------------------------------------------
     def preflight(self, mission: Mission, vehicle: str) -> list[Finding]:
         """Mission checks and vehicle readiness; raises when the sortie may not start."""
-        findings = check_mission(mission, zones=self.zones, limits=self.limits)
-        if blocks_upload(findings):
-            raise PreflightRefused(findings)
+        findings = self._mission_checks(mission)
         snap = self.fleet.snapshot(vehicle)
         problems = vehicle_problems(snap, self.min_start_battery_pct)
-        if snap.battery_remaining_pct is not None:
-            calibration = battery_calibration(self.db, vehicle)
-            problems += battery_check(
-                mission, snap, self.limits, self.reserve_pct, calibration
-            ).problems
-        if snap.has_position and snap.latitude_deg is not None and snap.longitude_deg is not None:
-            offset = ground_distance_m(
-                (snap.latitude_deg, snap.longitude_deg),
-                (mission.home.latitude_deg, mission.home.longitude_deg),
-            )
-            if offset > MAX_HOME_OFFSET_M:
-                problems.append(
-                    f"vehicle stands {offset:.0f} m from the mission's home "
-                    f"(at most {MAX_HOME_OFFSET_M:.0f} m)"
-                )
-        with self._lock:
-            if vehicle in self._sorties:
-                problems.append(f"sortie {self._sorties[vehicle].sortie_id} is still flying")
-            mine = {h.sortie_id for h in self._sorties.values()}
+        problems += self._battery(mission, snap, vehicle) + self._home(mission, snap)
+        with self.lock:
+            here = self.by_vehicle.get(vehicle)
+            if here is not None:
+                problems.append(f"sortie {here.sortie_id} is {here.stage.value} on it")
+            elif vehicle in self._starting:
+                problems.append("another sortie is being prepared on it")
+            mine = set(self.by_id)
         for other in list_open_sorties(self.db, vehicle):
             if other.id not in mine:
                 problems.append(
@@ -128,44 +127,98 @@ class Dispatcher:
             raise VehicleNotReady(vehicle, problems)
         return findings
 
-    def dispatch(
+    def _mission_checks(self, mission: Mission) -> list[Finding]:
+        findings = check_mission(mission, zones=self.zones, limits=self.limits)
+        if blocks_upload(findings):
+            raise PreflightRefused(findings)
+        return findings
+
+    def _battery(self, mission: Mission, snap: VehicleSnapshot, vehicle: str) -> list[str]:
+        if snap.battery_remaining_pct is None:
+            return []  # vehicle_problems says so already
+        calibration = battery_calibration(self.db, vehicle)
+        return list(
+            battery_check(mission, snap, self.limits, self.reserve_pct, calibration).problems
+        )
+
+    def _home(self, mission: Mission, snap: VehicleSnapshot) -> list[str]:
+        return home_problems(mission, snap, MAX_HOME_OFFSET_M)
+
+    # --- prepare and launch ------------------------------------------------------------------
+    def prepare(
         self,
         mission: Mission,
         vehicle: str,
         *,
         name: str,
-        confirm: Callable[[str], bool],
+        actor: str,
+        work: Work | None = None,
         source_file: str | None = None,
         zone_name: str | None = None,
-    ) -> SortieHandle:
-        """Fly mission on vehicle as a new sortie; returns once it is airborne in AUTO.
+    ) -> int:
+        """Check, record and start the upload of a new sortie; returns its id at once.
 
-        confirm(prompt) is asked before arming (the pilot's yes); False keeps the motors off.
+        Raises PreflightRefused / VehicleNotReady (nothing sent or stored) or DispatchError.
+        The upload's end is published as SortiePrepared or SortieFailed.
         """
+        work = work or Work()
+        self._open()
         self.preflight(mission, vehicle)
-        with self._lock:  # one sortie per vehicle, even with two callers at once
-            if vehicle in self._reserved:
-                raise VehicleNotReady(vehicle, ["another sortie is starting or flying on it"])
-            self._reserved.add(vehicle)
+        snap = self.fleet.snapshot(vehicle)
+        with self.lock:  # one sortie per vehicle, even with two callers at once
+            if self.closing or vehicle in self.by_vehicle or vehicle in self._starting:
+                busy = "the dispatcher is closing" if self.closing else "another sortie took it"
+                raise VehicleNotReady(vehicle, [busy])
+            self._starting.add(vehicle)
         try:
-            return self._dispatch(mission, vehicle, name, confirm, source_file, zone_name)
+            sortie = self._record(mission, vehicle, snap, name, actor, work, source_file, zone_name)
+            with self.lock:
+                self.by_vehicle[vehicle] = sortie
+                self.by_id[sortie.sortie_id] = sortie
         finally:
-            with self._lock:
-                if vehicle not in self._sorties:
-                    self._reserved.discard(vehicle)
+            with self.lock:
+                self._starting.discard(vehicle)
+        self.submit(vehicle, steps.upload, self, sortie)
+        return sortie.sortie_id
 
-    def _dispatch(
+    def launch(self, sortie_id: int, *, confirmed: bool, actor: str) -> None:
+        """Arm, take off and fly a prepared sortie (on its worker; returns at once). Without
+        confirmation the sortie ends as aborted and the motors stay off."""
+        with self.lock:
+            sortie = self.by_id.get(sortie_id)
+            if sortie is None:
+                raise DispatchError(f"sortie {sortie_id} is not being prepared here")
+            if sortie.stage not in (Stage.PREPARING, Stage.PREPARED) or sortie.launch_by:
+                raise DispatchError(
+                    f"sortie {sortie_id} is {sortie.stage.value}: not launched again"
+                )
+            if not confirmed:
+                sortie.abort_reason = f"arming not confirmed by {actor}"
+                prepared = sortie.stage is Stage.PREPARED
+            else:
+                sortie.launch_by = actor
+                prepared = sortie.stage is Stage.PREPARED
+        if not confirmed:
+            if prepared:  # else the upload step closes it when the upload is done
+                reason = f"{sortie.abort_reason}: the mission is uploaded, the motors stay off"
+                self.submit(sortie.vehicle, self.end, sortie, SortieOutcome.ABORTED, reason)
+            return
+        if prepared:
+            self.submit(sortie.vehicle, steps.launch, self, sortie)
+
+    def _record(
         self,
         mission: Mission,
         vehicle: str,
+        snap: VehicleSnapshot,
         name: str,
-        confirm: Callable[[str], bool],
+        actor: str,
+        work: Work,
         source_file: str | None,
         zone_name: str | None,
-    ) -> SortieHandle:
-        snap = self.fleet.snapshot(vehicle)
+    ) -> Sortie:
         try:
-            stored, sortie = record_start(
+            stored, record = record_start(
                 self.db,
                 mission,
                 snap,
@@ -176,7 +229,8 @@ class Dispatcher:
                 tracks_dir=self.tracks_dir,
                 now=self.utcnow(),
                 source_file=source_file,
-                zone_name=zone_name,
+                zone_name=zone_name or work.zone,
+                task_id=work.task_id,
             )
         except StorageError as exc:
             raise DispatchError(
@@ -185,178 +239,144 @@ class Dispatcher:
         tracker = SortieTracker(
             len(mission.items) + 1, returns_home(mission), self.reserve_pct, self.clock()
         )
-        handle = SortieHandle(sortie.id, vehicle, tracker, start_mah=snap.battery_consumed_mah)
-        armed = False
-        try:
-            advance_sortie(self.db, sortie.id, SortieOutcome.UPLOADING)
-            self.commands.upload_mission(vehicle, mission, stored.name)
-            if not confirm(f"Arm {vehicle} and fly '{name}' ({len(mission.items)} items)?"):
-                raise ArmDeclined(
-                    f"arming {vehicle} not confirmed: the mission is uploaded, the motors stay off"
-                )
-            if not get_sortie(self.db, sortie.id).is_open:
-                raise ArmDeclined(f"sortie {sortie.id} was closed elsewhere: the motors stay off")
-            renew_owner(self.db, sortie.id, self.owner, self.utcnow())
-            self.commands.set_mode(vehicle, "GUIDED")
-            armed = True  # from here on a failure must bring the aircraft down safely
-            self.commands.arm(vehicle)
-            if not mission.items or mission.items[0].command != Cmd.NAV_TAKEOFF:
-                self.commands.takeoff(vehicle, takeoff_altitude_m(mission))
-            self.commands.start_mission(vehicle)
-        except ArmDeclined as exc:
-            self._close(handle, SortieOutcome.ABORTED, str(exc))
-            raise
-        except (CommandError, LinkError) as exc:
-            if armed:
-                self._safe_out(vehicle)
-            self._close(handle, SortieOutcome.FAILED, str(exc))
-            raise DispatchError(f"{vehicle}: {exc}") from exc
-        except BaseException as exc:  # Ctrl-C at the prompt, a database error: recorded, safe
-            if armed:
-                self._safe_out(vehicle)
-            self._close(handle, SortieOutcome.ABORTED, f"interrupted while starting: {exc!r}")
-            raise
-        advance_sortie(self.db, sortie.id, SortieOutcome.FLYING)
-        self._event(handle, "sortie", "info", f"sortie {sortie.id} flying '{name}'")
-        with self._lock:
-            self._sorties[vehicle] = handle
-        handle.thread = threading.Thread(
-            target=self._follow,
-            args=(handle, sortie.track_path),
-            name=f"sortie-{sortie.id}",
-            daemon=True,
+        return Sortie(
+            record.id,
+            vehicle,
+            name,
+            mission,
+            stored.name,
+            actor,
+            work,
+            tracker,
+            track_path=record.track_path,
+            start_mah=snap.battery_consumed_mah,
         )
-        handle.thread.start()
-        return handle
 
-    # --- running sorties ----------------------------------------------------------------------
-    def active(self) -> dict[str, SortieHandle]:
-        """Sorties being flown, by vehicle."""
-        with self._lock:
-            return dict(self._sorties)
+    def _open(self) -> None:
+        if self.closing:
+            raise DispatchError("the dispatcher is closing: nothing was sent")
 
-    def abort(self, vehicle: str, reason: str = "aborted by the pilot") -> SortieHandle:
-        """Bring the vehicle home now; the sortie ends as aborted when it has landed."""
-        handle = self._handle(vehicle)
-        handle.tracker.request_abort(reason)
-        return handle
+    def _drop(self, sortie: Sortie, why: str) -> None:
+        sortie.stage = Stage.PREPARING
+        self.submit(sortie.vehicle, self.end, sortie, SortieOutcome.FAILED, f"{why}: nothing sent")
 
-    def pause(self, vehicle: str) -> None:
-        """Hold position in the mission."""
-        handle = self._handle(vehicle)
-        self.commands.pause(vehicle)
-        self._event(handle, "sortie", "info", "paused")
+    # --- in the air --------------------------------------------------------------------------
+    def retask(
+        self,
+        vehicle: str,
+        mission: Mission,
+        *,
+        name: str,
+        actor: str,
+        work: Work | None = None,
+        source_file: str | None = None,
+    ) -> Retasked:
+        """Switch the airborne drone flying one of our sorties to `mission`: checked and
+        recorded now; the upload, read-back and switch (from the item after the take-off) run
+        on its worker. The interrupted sortie's rest is returned, and published as WorkLeft
+        (handed to `requeue`) once the switch is made."""
+        work = work or Work()
+        self._open()
+        self._mission_checks(mission)
+        snap = self.fleet.snapshot(vehicle)
+        with self.lock:
+            old = self.by_vehicle.get(vehicle)
+        problems = self._airborne_problems(old, snap)
+        problems += self._battery(mission, snap, vehicle) + self._home(mission, snap)
+        if problems or old is None:
+            raise VehicleNotReady(vehicle, problems)
+        new = self._record(mission, vehicle, snap, name, actor, work, source_file, None)
+        reason = f"re-tasked to sortie {new.sortie_id} ('{name}')"
+        left = self.work_left(old, SortieOutcome.ABORTED, reason)
+        with self.lock:
+            if self.by_vehicle.get(vehicle) is not old or old.stage is not Stage.FLYING:
+                self._drop(new, "the sortie in the air ended meanwhile")
+                raise VehicleNotReady(vehicle, ["the sortie in the air ended meanwhile"])
+            old.stage, old.left = Stage.RETASKING, left
+            new.stage = Stage.RETASKING
+            self.by_id[new.sortie_id] = new
+        self.submit(vehicle, steps.switch, self, old, new, continue_seq(mission), actor)
+        return Retasked(new.sortie_id, left)
 
-    def resume(self, vehicle: str) -> None:
-        """Carry on with the mission."""
-        handle = self._handle(vehicle)
-        self.commands.resume(vehicle)
-        self._event(handle, "sortie", "info", "resumed")
+    def _airborne_problems(self, old: Sortie | None, snap: VehicleSnapshot) -> list[str]:
+        if old is None or old.stage is not Stage.FLYING:
+            state = "none" if old is None else old.stage.value
+            return [f"no sortie of this dispatcher is flying on it (sortie: {state})"]
+        if snap.link is not LinkState.OK:
+            return [f"link is {snap.link.value}"]
+        if not snap.armed or (snap.altitude_relative_m or 0.0) < AIRBORNE_ABOVE_M:
+            return ["it is not airborne"]
+        if old.tracker.returning or old.tracker.pending is not None:
+            return ["it is already coming home"]
+        return []
+
+    def abort(self, target: str | int, reason: str, actor: str) -> AbortOrder:
+        """End a sortie early (by vehicle name or sortie id): one that has not flown stays on
+        the ground; one in the air is brought home and ends as aborted once landed. A vehicle
+        this dispatcher does not follow is sent home if armed, and its open sorties closed.
+        The one abort path of the CLI, the console and the scheduler; returns at once."""
+        return aborts.abort(self, target, reason, actor)
+
+    def pause(self, vehicle: str, actor: str) -> Future[object]:
+        """Hold position in the mission (on the vehicle's worker)."""
+        sortie = self._flying(vehicle)
+        self.note(sortie, "info", f"paused by {actor}")
+        return self.submit(vehicle, self.commands(actor).pause, vehicle)
+
+    def resume(self, vehicle: str, actor: str) -> Future[object]:
+        """Carry on with the mission (on the vehicle's worker)."""
+        sortie = self._flying(vehicle)
+        self.note(sortie, "info", f"resumed by {actor}")
+        return self.submit(vehicle, self.commands(actor).resume, vehicle)
+
+    def _flying(self, vehicle: str) -> Sortie:
+        with self.lock:
+            sortie = self.by_vehicle.get(vehicle)
+        if sortie is None or sortie.stage is not Stage.FLYING:
+            raise DispatchError(f"no sortie is flying on {vehicle}")
+        return sortie
+
+    # --- reading -----------------------------------------------------------------------------
+    def active(self) -> dict[str, Sortie]:
+        """Sorties being prepared, launched or flown, by vehicle."""
+        with self.lock:
+            return dict(self.by_vehicle)
+
+    def sortie(self, sortie_id: int) -> Sortie | None:
+        """A sortie of this dispatcher not closed yet."""
+        with self.lock:
+            return self.by_id.get(sortie_id)
+
+    def sortie_for(self, task_id: int) -> int | None:
+        """The sortie flown (or flying) for a queued task, from the records."""
+        with self.lock:
+            for sortie in self.by_id.values():
+                if sortie.work.task_id == task_id:
+                    return sortie.sortie_id
+        record = sortie_for_task(self.db, task_id)
+        return None if record is None else record.id
 
     def reconcile(self, vehicle: str) -> list[Reconciliation]:
         """Close the open sorties of `vehicle` that no running process follows, from what the
         vehicle reports now (nothing is sent to it); see command.dispatch.reconcile."""
         return reconcile(self.db, vehicle, self.fleet.snapshot(vehicle), self.utcnow())
 
-    def _handle(self, vehicle: str) -> SortieHandle:
-        with self._lock:
-            handle = self._sorties.get(vehicle)
-        if handle is None:
-            raise DispatchError(f"no sortie is flying on {vehicle}")
-        return handle
-
-    def _follow(self, handle: SortieHandle, track_path: str | None) -> None:
-        writer = TrackWriter(Path(track_path)) if track_path else None
-        renewed = self.clock()
-        try:
-            while True:
-                snap = self.fleet.snapshot(handle.vehicle)
-                handle.last_mah = snap.battery_consumed_mah
-                if self.clock() - renewed >= LEASE_RENEW_S:
-                    renew_owner(self.db, handle.sortie_id, self.owner, self.utcnow())
-                    renewed = self.clock()
-                decision = handle.tracker.observe(snap, self.clock())
-                if writer is not None and snap.latitude_deg is not None:
-                    writer.append(
-                        TrackPoint(
-                            time_utc_s=self.utcnow().timestamp(),
-                            latitude_deg=snap.latitude_deg,
-                            longitude_deg=snap.longitude_deg or 0.0,
-                            altitude_m=snap.altitude_relative_m or 0.0,
-                            groundspeed_mps=snap.groundspeed_mps or 0.0,
-                            battery_pct=float(snap.battery_remaining_pct or 0),
-                            mode=snap.mode_name,
-                        )
-                    )
-                if decision.event:
-                    self._event(handle, "sortie", "warning", decision.event)
-                if decision.command_return:
-                    try:
-                        self.commands.return_to_launch(handle.vehicle)
-                    except (CommandError, LinkError) as exc:
-                        self._event(handle, "sortie", "error", f"RTL not taken: {exc}")
-                if decision.outcome is not None:
-                    self._close(handle, decision.outcome, decision.reason)
-                    return
-                time.sleep(self.poll_s)
-        except Exception as exc:  # the sortie must end recorded, whatever broke
-            log.exception("sortie %s", handle.sortie_id)
-            self._close(handle, SortieOutcome.FAILED, f"monitor failed: {exc}")
-        finally:
-            if writer is not None:
-                writer.close()
-
-    def _safe_out(self, vehicle: str) -> None:
-        """After a failed start with the motors armed: land if on the ground, else come home."""
-        snap = self.fleet.snapshot(vehicle)
-        if not snap.armed:
-            return
-        try:
-            if (snap.altitude_relative_m or 0.0) < 1.0:
-                self.commands.run(vehicle, "disarm", {}, lambda: self.fleet.disarm(vehicle))
-            else:
-                self.commands.return_to_launch(vehicle)
-        except (CommandError, LinkError):
-            log.exception("%s: could not make the vehicle safe after a failed start", vehicle)
-
-    def _close(self, handle: SortieHandle, outcome: SortieOutcome, reason: str) -> None:
-        t = handle.tracker
-        try:
-            close_sortie(
-                self.db,
-                handle.sortie_id,
-                outcome,
-                reason,
-                self.utcnow(),
-                distance_m=t.distance_m,
-                battery_used_pct=clamp_pct(t.battery_used_pct),
-                battery_start_pct=clamp_pct(t.start_battery_pct),
-                battery_end_pct=clamp_pct(t.last_battery_pct),
-                battery_used_mah=used_mah(handle),
+    # --- shutting down -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Shut down: running steps end (none starts), open sorties close as aborted — a drone
+        in the air flies on under its own failsafes (no command is sent) — and following stops."""
+        with self.lock:
+            self.closing = True
+        self.stop_workers()
+        with self.lock:
+            left = list(self.by_id.values())
+        for s in left:
+            flying = s.stage in (Stage.FLYING, Stage.RETASKING, Stage.LAUNCHING)
+            why = (
+                "the command centre shut down while it flew: the vehicle flies on under its "
+                "own failsafes"
+                if flying
+                else "the command centre shut down before launch: the motors stay off"
             )
-        except StorageError:  # closed elsewhere (e.g. `abort` from another terminal): keep that
-            record = get_sortie(self.db, handle.sortie_id)
-            outcome, reason = SortieOutcome(record.outcome), record.reason
-        handle.outcome, handle.reason = outcome, reason
-        self._event(
-            handle,
-            "sortie",
-            "info" if outcome == SortieOutcome.COMPLETED else "warning",
-            f"sortie {handle.sortie_id} {outcome.value}: {reason}",
-        )
-        with self._lock:
-            if self._sorties.get(handle.vehicle) is handle:
-                del self._sorties[handle.vehicle]
-                self._reserved.discard(handle.vehicle)
-        handle.done.set()
-
-    def _event(self, handle: SortieHandle, kind: str, severity: str, message: str) -> None:
-        record_event(
-            self.db,
-            vehicle_name=handle.vehicle,
-            kind=kind,
-            severity=severity,
-            message=message,
-            now=self.utcnow(),
-            sortie_id=handle.sortie_id,
-        )
+            self.end(s, SortieOutcome.ABORTED, why)
+        self.progress.close()

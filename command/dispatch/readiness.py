@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from command.dispatch.tracker import ground_distance_m
 from command.link import LinkState, VehicleSnapshot
 from command.storage import Database, NotFoundError, SortieOutcome, list_sorties
 from missions.checks import Limits
@@ -129,3 +130,19 @@ def battery_check(
         planned, needed, None if remaining is None else float(remaining), reserve_pct,
         calibration, tuple(problems),
     )  # fmt: skip
+
+
+def home_problems(mission: Mission, snap: VehicleSnapshot, max_offset_m: float) -> list[str]:
+    """The vehicle must stand (or, in the air, have its home) within `max_offset_m` of the
+    mission's planned home: the mission's heights are taken above it."""
+    here = (snap.latitude_deg, snap.longitude_deg)
+    if snap.home is not None and snap.armed:  # airborne: the home it will return to
+        here = (snap.home.latitude_deg, snap.home.longitude_deg)
+    if here[0] is None or here[1] is None:
+        return []
+    planned = (mission.home.latitude_deg, mission.home.longitude_deg)
+    offset = ground_distance_m((here[0], here[1]), planned)
+    if offset <= max_offset_m:
+        return []
+    where = "its home lies" if snap.armed else "vehicle stands"
+    return [f"{where} {offset:.0f} m from the mission's home (at most {max_offset_m:.0f} m)"]

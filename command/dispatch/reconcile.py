@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from command.dispatch.owner import owner_alive
-from command.link import LinkState, VehicleSnapshot
+from command.link import LinkState, MissionState, VehicleSnapshot
 from command.storage import (
     Database,
     SortieOutcome,
@@ -23,8 +23,6 @@ from command.storage import (
     record_event,
 )
 
-MISSION_STATE_COMPLETE = 5
-"""MAVLink MISSION_STATE_COMPLETE, as MISSION_CURRENT reports it."""
 RETURN_MODES = frozenset({"RTL", "LAND", "SMART_RTL"})
 LANDED_BELOW_M = 1.0
 """A disarmed vehicle lower than this above home is on the ground."""
@@ -73,7 +71,7 @@ def judge(sortie: SortieRecord, snap: VehicleSnapshot, owner_running: bool) -> V
     stopped = f"the ground station stopped while the sortie was {sortie.outcome.value}"
     if sortie.outcome is not SortieOutcome.FLYING:
         return Verdict(SortieOutcome.FAILED, f"{stopped}; found landed and disarmed")
-    if snap.mission_state == MISSION_STATE_COMPLETE:
+    if snap.mission_state == MissionState.COMPLETE:
         return Verdict(SortieOutcome.COMPLETED, f"mission complete, landed ({stopped})")
     if snap.mode_name in RETURN_MODES:
         return Verdict(

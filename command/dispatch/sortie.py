@@ -1,14 +1,17 @@
-"""A sortie being started or flown: its handle, the ways a start is refused, and what the
-dispatcher reads from a mission (take-off height, whether it returns home)."""
+"""A sortie being prepared, launched or flown: its handle and stages, the ways a start is
+refused, and what the dispatcher reads from a mission (take-off height, whether it returns)."""
 
 from __future__ import annotations
 
 import math
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from command.dispatch.readiness import planned_battery_pct
 from command.dispatch.tracker import SortieTracker
@@ -19,6 +22,7 @@ from command.storage import (
     SortieOutcome,
     SortieRecord,
     StoredMission,
+    TrackWriter,
     open_sortie,
     save_mission,
     upsert_vehicle,
@@ -26,6 +30,10 @@ from command.storage import (
 from missions.checks import Finding, Limits
 from missions.estimate import relative_altitude_m
 from missions.items import Cmd, Mission
+from missions.remainder import LaneSpan
+
+if TYPE_CHECKING:
+    from command.events import WorkLeft
 
 
 class DispatchError(Exception):
@@ -55,20 +63,58 @@ class VehicleNotReady(DispatchError):
         super().__init__(f"{vehicle} is not ready: {'; '.join(problems)}")
 
 
-class ArmDeclined(DispatchError):
-    """The pilot did not confirm arming; the mission stays uploaded, the motors stay off."""
+class Stage(StrEnum):
+    """Where a sortie stands in this process: being prepared (checked, recorded, uploading),
+    prepared (uploaded and read back, waiting for launch), launching (arm, take off, AUTO),
+    flying (followed from the bus), re-tasking (its drone is switched to another mission) or
+    closed (its outcome recorded)."""
+
+    PREPARING = "preparing"
+    PREPARED = "prepared"
+    LAUNCHING = "launching"
+    FLYING = "flying"
+    RETASKING = "retasking"
+    CLOSED = "closed"
 
 
-@dataclass
-class SortieHandle:
-    """A sortie in flight: its record id, tracker and monitoring thread."""
+@dataclass(frozen=True)
+class Work:
+    """What a sortie flies for the queue: the task that asked for it, its zone and priority
+    (1 critical … 4 low), and the survey lanes of its mission (see missions.remainder), from
+    which what is left is computed when it ends early."""
+
+    task_id: int | None = None
+    zone: str | None = None
+    priority: int | None = None
+    lanes: tuple[LaneSpan, ...] = ()
+
+
+@dataclass(eq=False)
+class Sortie:
+    """One sortie of this dispatcher: its record, mission, stage and tracker. Read from any
+    thread; the dispatcher's own threads change it."""
 
     sortie_id: int
     vehicle: str
+    name: str
+    mission: Mission
+    stored_name: str
+    actor: str  # who prepared it
+    work: Work
     tracker: SortieTracker
-    thread: threading.Thread | None = None
+    track_path: Path | None = None
+    stage: Stage = Stage.PREPARING
+    launch_by: str | None = None  # who asked for the launch (it may come before the upload ends)
+    abort_reason: str | None = None  # an abort asked before it flew
+    writer: TrackWriter | None = None
     start_mah: float | None = None  # charge the vehicle reported used when the sortie began
     last_mah: float | None = None  # and the latest report
+    renewed_s: float = 0.0
+    flew: bool = False  # launched: what it leaves undone is work left for the queue
+    airborne_sent: bool = False
+    left: WorkLeft | None = None
+    left_sent: bool = False
+    requeued_task_id: int | None = None
     outcome: SortieOutcome | None = None
     reason: str = ""
     done: threading.Event = field(default_factory=threading.Event)
@@ -77,6 +123,25 @@ class SortieHandle:
         """Block until the sortie is closed (or timeout); returns its outcome."""
         self.done.wait(timeout_s)
         return self.outcome
+
+
+@dataclass(frozen=True)
+class Retasked:
+    """A re-tasking under way: the new sortie's id and what the interrupted one leaves (its
+    WorkLeft is published, and handed to the queue, once the switch is made)."""
+
+    sortie_id: int
+    left: WorkLeft | None
+
+
+@dataclass(frozen=True)
+class AbortOrder:
+    """An abort under way: the sorties it ends and, once known, whether an RTL was sent (False:
+    the vehicle was on the ground, nothing was sent)."""
+
+    vehicle: str
+    sortie_ids: tuple[int, ...]
+    sent: Future[bool]
 
 
 def record_start(
@@ -92,6 +157,7 @@ def record_start(
     now: datetime,
     source_file: str | None,
     zone_name: str | None,
+    task_id: int | None = None,
 ) -> tuple[StoredMission, SortieRecord]:
     """The vehicle, the mission as it will be uploaded and the planned sortie, recorded (the
     vehicle's remaining charge and the planner's battery estimate with it)."""
@@ -124,8 +190,15 @@ def record_start(
         owner=owner,
         battery_start_pct=None if battery is None else float(battery),
         estimated_battery_pct=planned if math.isfinite(planned) else None,
+        task_id=task_id,
     )
     return stored, sortie
+
+
+def continue_seq(mission: Mission) -> int:
+    """The item (as the vehicle numbers them) an airborne drone flies a new mission from: the
+    one after a leading take-off, so that the speed and camera items after it still run."""
+    return 2 if mission.items and mission.items[0].command == Cmd.NAV_TAKEOFF else 1
 
 
 def takeoff_altitude_m(mission: Mission) -> float:
@@ -151,7 +224,7 @@ def clamp_pct(value: float | None) -> float | None:
     return None if value is None else min(max(float(value), 0.0), 100.0)
 
 
-def used_mah(handle: SortieHandle) -> float | None:
-    if handle.start_mah is None or handle.last_mah is None:
+def used_mah(sortie: Sortie) -> float | None:
+    if sortie.start_mah is None or sortie.last_mah is None:
         return None
-    return max(handle.last_mah - handle.start_mah, 0.0)
+    return max(sortie.last_mah - sortie.start_mah, 0.0)

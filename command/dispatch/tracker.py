@@ -3,7 +3,9 @@ how it ended. Pure: fed snapshots and the time, it returns decisions; the runner
 
 The mission is done when the vehicle reports it complete (MISSION_STATE_COMPLETE; ArduCopter
 then reports item 0) or has reached the last item — counted only once the vehicle has reported
-this mission active, so figures left from an earlier flight do not end a new one. A return the
+this mission active, and (given `reached_before`, the vehicle's count of items reached when the
+sortie began) only from reports made since, so figures left from an earlier flight or from the
+mission a re-tasked drone flew before do not end a new one. A return the
 vehicle flies without us asking is a failsafe when the vehicle announced one around it (its
 STATUSTEXT "GCS Failsafe", "Battery 1 is low …", "Fence Breached …"); otherwise another ground
 station or the RC sent it home, and the sortie ends aborted with that reason.
@@ -14,12 +16,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from command.link import LinkState, VehicleSnapshot
+from command.link import LinkState, MissionState, VehicleSnapshot
 from command.storage import SortieOutcome
 
 RETURN_MODES = frozenset({"RTL", "LAND", "SMART_RTL"})
-MISSION_ACTIVE = 3  # MISSION_STATE_ACTIVE
-MISSION_COMPLETE = 5  # MISSION_STATE_COMPLETE
 DISARMED_BEFORE_TAKEOFF_S = 15.0
 """A sortie whose vehicle has not left the ground this long after the start has failed."""
 FAILSAFE_BEFORE_S = 10.0
@@ -42,8 +42,16 @@ class Decision:
 class SortieTracker:
     """State of one sortie, advanced by observe(snapshot, now)."""
 
-    def __init__(self, total_items: int, returns_home: bool, reserve_pct: float, started_s: float):
+    def __init__(
+        self,
+        total_items: int,
+        returns_home: bool,
+        reserve_pct: float,
+        started_s: float,
+        reached_before: int | None = None,
+    ) -> None:
         self.total_items = total_items  # items numbered as uploaded: home at 0 included
+        self.reached_before = reached_before
         self.returns_home = returns_home  # the mission ends with RTL or LAND
         self.reserve_pct = reserve_pct
         self.started_s = started_s
@@ -63,6 +71,18 @@ class SortieTracker:
     def request_abort(self, reason: str) -> None:
         """Ask for the sortie to be aborted (the vehicle comes home); thread-safe by assignment."""
         self._abort = reason
+
+    def aborted(self, reason: str) -> None:
+        """The return was commanded already (an abort sent RTL): the sortie ends as aborted."""
+        self.returning = True
+        if self.pending is None or self.pending[0] is not SortieOutcome.ABORTED:
+            self.pending = (SortieOutcome.ABORTED, reason)
+
+    @property
+    def unfinished(self) -> bool:
+        """True once the sortie is known to end before its work is done (and why is settled: a
+        return nobody explained yet may still turn out to be a failsafe)."""
+        return self.pending is not None and not self.complete and self._external_at is None
 
     @property
     def mission_items(self) -> int:
@@ -135,13 +155,14 @@ class SortieTracker:
         return Decision()
 
     def _follow_mission(self, snap: VehicleSnapshot) -> None:
-        if snap.mission_state == MISSION_ACTIVE:
+        if snap.mission_state == MissionState.ACTIVE:
             self.seen_active = True
         if not self.seen_active:
             return
-        if snap.last_reached_seq is not None:
+        fresh = self.reached_before is None or snap.items_reached > self.reached_before
+        if snap.last_reached_seq is not None and fresh:
             self.reached = max(self.reached, snap.last_reached_seq)
-        if snap.mission_state == MISSION_COMPLETE or self.reached >= self.total_items - 1:
+        if snap.mission_state == MissionState.COMPLETE or self.reached >= self.total_items - 1:
             self.complete = True
 
     def _vehicle_returns(self, snap: VehicleSnapshot) -> Decision:

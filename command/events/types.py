@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from command.link.snapshot import VehicleSnapshot
+    from missions.items import Mission
+    from missions.remainder import RemainingWork
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -73,13 +75,34 @@ class ModeChanged(Event):
     reason: str = ""
 
 
+class FailsafeKind(enum.StrEnum):
+    """Which of the vehicle's failsafes it announced."""
+
+    GCS = "gcs"
+    BATTERY = "battery"
+    FENCE = "fence"
+    EKF = "ekf"
+    RADIO = "radio"
+    OTHER = "other"
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class FailsafeReported(Event):
     """The vehicle reported a failsafe (its STATUSTEXT) and acts on it itself."""
 
     vehicle: str
-    failsafe: str  # gcs, battery, fence, ekf, radio, other
+    failsafe: FailsafeKind
     text: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MissionItemReached(Event):
+    """The vehicle reported a mission item reached (MISSION_ITEM_REACHED), whatever flies it;
+    seq as the vehicle numbers it (home is 0); `count` numbers the reports from this link."""
+
+    vehicle: str
+    seq: int
+    count: int
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -153,6 +176,25 @@ class SortieInterrupted(SortieEvent):
     outcome: str
     reason: str
     requeued_task_id: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WorkLeft(SortieEvent):
+    """A sortie will not finish its work (failsafe, lost link, abort, re-tasking): what is left,
+    for the queue. `rest` flies from any home (`missions.remainder.resume_mission`); `mission`
+    is that rest flown from this vehicle's home; `work_s` the time on task left (s)."""
+
+    task_id: int | None
+    zone: str | None
+    priority: int | None
+    outcome: str
+    reason: str
+    work_s: float
+    first_lane: int | None
+    lanes_left: int
+    lanes_total: int
+    rest: RemainingWork
+    mission: Mission
 
 
 # --- sensing -----------------------------------------------------------------------------------

@@ -17,13 +17,18 @@ from typing import Any
 from command.link.errors import (
     CommandRefused,
     CommandTimeout,
+    MavResult,
     ModeNotChanged,
     ParameterError,
 )
 from command.link.exchange import Exchange, LinkIO
 from command.link.snapshot import COPTER_MODES, VehicleSnapshot
 
-ACCEPTED, TEMPORARILY_REJECTED, IN_PROGRESS = 0, 1, 5
+ACCEPTED, TEMPORARILY_REJECTED, IN_PROGRESS = (
+    MavResult.ACCEPTED,
+    MavResult.TEMPORARILY_REJECTED,
+    MavResult.IN_PROGRESS,
+)
 MAV_SEVERITY_WARNING = 4
 
 

@@ -2,6 +2,49 @@
 
 from __future__ import annotations
 
+from enum import IntEnum
+
+
+class MavResult(IntEnum):
+    """MAV_RESULT: how a vehicle answered a command (COMMAND_ACK.result)."""
+
+    ACCEPTED = 0
+    TEMPORARILY_REJECTED = 1
+    DENIED = 2
+    UNSUPPORTED = 3
+    FAILED = 4
+    IN_PROGRESS = 5
+    CANCELLED = 6
+
+
+class MissionResult(IntEnum):
+    """MAV_MISSION_RESULT: how a vehicle answered a mission transfer (MISSION_ACK.type)."""
+
+    ACCEPTED = 0
+    ERROR = 1
+    UNSUPPORTED_FRAME = 2
+    UNSUPPORTED = 3
+    NO_SPACE = 4
+    INVALID = 5
+    INVALID_PARAM1 = 6
+    INVALID_PARAM2 = 7
+    INVALID_PARAM3 = 8
+    INVALID_PARAM4 = 9
+    INVALID_PARAM5_X = 10
+    INVALID_PARAM6_Y = 11
+    INVALID_PARAM7 = 12
+    INVALID_SEQUENCE = 13
+    DENIED = 14
+    OPERATION_CANCELLED = 15
+
+
+def _named(enum: type[IntEnum], value: int) -> IntEnum | int:
+    """The member for a reported number, or the number itself when outside the set."""
+    try:
+        return enum(value)
+    except ValueError:
+        return value
+
 
 class LinkError(Exception):
     """Base of every error raised by command.link."""
@@ -55,11 +98,13 @@ class MissionTransferError(LinkError):
     """A mission/fence/rally transfer failed; `result` is the MAV_MISSION_RESULT."""
 
     def __init__(self, result: int, mission_type: int, seq: int | None, reason: str) -> None:
+        named = _named(MissionResult, result)
+        shown = named.name if isinstance(named, MissionResult) else named
         super().__init__(
             f"{_MISSION_TYPES.get(mission_type, mission_type)} transfer failed at item {seq}: "
-            f"{_MISSION_RESULTS.get(result, result)} ({reason})"
+            f"{shown} ({reason})"
         )
-        self.result = result
+        self.result = named
         self.mission_type = mission_type
         self.seq = seq
         self.reason = reason
@@ -90,9 +135,10 @@ class CommandRefused(CommandError):
     STATUSTEXT it sent around the refusal ("" if none)."""
 
     def __init__(self, command: str, result: int, reason: str) -> None:
-        text = f"refused ({_COMMAND_RESULTS.get(result, result)})"
+        named = _named(MavResult, result)
+        text = f"refused ({named.name if isinstance(named, MavResult) else named})"
         super().__init__(command, f"{text}: {reason}" if reason else text)
-        self.result = result
+        self.result = named
         self.reason = reason
 
 
@@ -114,30 +160,3 @@ class ParameterError(LinkError):
 
 
 _MISSION_TYPES = {0: "mission", 1: "fence", 2: "rally"}
-_MISSION_RESULTS = {
-    0: "ACCEPTED",
-    1: "ERROR",
-    2: "UNSUPPORTED_FRAME",
-    3: "UNSUPPORTED",
-    4: "NO_SPACE",
-    5: "INVALID",
-    6: "INVALID_PARAM1",
-    7: "INVALID_PARAM2",
-    8: "INVALID_PARAM3",
-    9: "INVALID_PARAM4",
-    10: "INVALID_PARAM5_X",
-    11: "INVALID_PARAM6_Y",
-    12: "INVALID_PARAM7",
-    13: "INVALID_SEQUENCE",
-    14: "DENIED",
-    15: "OPERATION_CANCELLED",
-}
-_COMMAND_RESULTS = {
-    0: "ACCEPTED",
-    1: "TEMPORARILY_REJECTED",
-    2: "DENIED",
-    3: "UNSUPPORTED",
-    4: "FAILED",
-    5: "IN_PROGRESS",
-    6: "CANCELLED",
-}

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from command.link import commands as cmd
@@ -32,6 +33,7 @@ from command.link.errors import (
     NoHeartbeat,
     UnknownVehicle,
 )
+from command.link.link_events import TELEMETRY_PERIOD_S
 from command.link.mission_transfer import MissionDownload, MissionUpload, TransferTiming
 from command.link.mission_wire import (
     FENCE,
@@ -47,7 +49,7 @@ from command.link.readback import difference_seq, first_difference
 from command.link.signing import SigningKey
 from command.link.snapshot import MODE_NUMBERS, LinkState, TrackPoint, VehicleSnapshot
 from command.link.telemetry import SampleSink
-from command.link.vehicle_link import VehicleLink
+from command.link.vehicle_link import EventSink, VehicleLink
 from missions.items import Mission
 
 CALL_TIMEOUT_S = 600.0
@@ -78,11 +80,18 @@ class Fleet:
         transfer_timing: TransferTiming | None = None,
         command_timing: CommandTiming | None = None,
         heartbeat_period_s: float = 1.0,
+        bus: EventSink | None = None,
+        telemetry_period_s: float = TELEMETRY_PERIOD_S,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """`heartbeat_period_s`: our GCS heartbeat period (1 Hz; shorter for a simulator
-        running faster than real time, whose failsafe counts simulated seconds)."""
+        running faster than real time, whose failsafe counts simulated seconds). `bus`: where
+        every link publishes its events (see command.link.link_events), from its own thread."""
         self.on_sample = on_sample
         self.heartbeat_period_s = heartbeat_period_s
+        self.bus = bus
+        self.telemetry_period_s = telemetry_period_s
+        self.utcnow = utcnow
         self.clock = clock
         self.transfer_timing = transfer_timing or TransferTiming()
         self.command_timing = command_timing or CommandTiming()
@@ -107,6 +116,9 @@ class Fleet:
                 self.on_sample,
                 self.clock,
                 heartbeat_period_s=self.heartbeat_period_s,
+                bus=self.bus,
+                telemetry_period_s=self.telemetry_period_s,
+                utcnow=self.utcnow,
             )
             self._links[name] = link
         link.start()

@@ -1,38 +1,71 @@
-"""Typed values the link hands out: vehicle snapshots, track points, payload samples."""
+"""Typed values the link hands out: vehicle snapshots, track points, payload samples, and the
+closed sets they use (flight mode, mission state, GPS fix). No pymavlink here: the console, the
+events and the tests read these without loading the MAVLink codec."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum, IntEnum
+from typing import TypeVar
 
 from missions.items import Position
 
-COPTER_MODES: dict[int, str] = {
-    0: "STABILIZE",
-    1: "ACRO",
-    2: "ALT_HOLD",
-    3: "AUTO",
-    4: "GUIDED",
-    5: "LOITER",
-    6: "RTL",
-    7: "CIRCLE",
-    9: "LAND",
-    11: "DRIFT",
-    13: "SPORT",
-    16: "POSHOLD",
-    17: "BRAKE",
-    21: "SMART_RTL",
-}
+
+class FlightMode(IntEnum):
+    """ArduCopter's custom modes (HEARTBEAT.custom_mode)."""
+
+    STABILIZE = 0
+    ACRO = 1
+    ALT_HOLD = 2
+    AUTO = 3
+    GUIDED = 4
+    LOITER = 5
+    RTL = 6
+    CIRCLE = 7
+    LAND = 9
+    DRIFT = 11
+    SPORT = 13
+    POSHOLD = 16
+    BRAKE = 17
+    SMART_RTL = 21
+
+
+COPTER_MODES: dict[int, str] = {mode.value: mode.name for mode in FlightMode}
 """ArduCopter custom mode number → name."""
 MODE_NUMBERS = {name: number for number, name in COPTER_MODES.items()}
 
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _member(enum: type[E], value: int, otherwise: E) -> E:
+    """The member of `enum` for a reported number, or `otherwise` outside the set."""
+    try:
+        return enum(value)
+    except ValueError:
+        return otherwise
+
+
+class MissionState(IntEnum):
+    """MISSION_STATE as MISSION_CURRENT reports it."""
+
+    UNKNOWN = 0
+    NO_MISSION = 1
+    NOT_STARTED = 2
+    ACTIVE = 3
+    PAUSED = 4
+    COMPLETE = 5
+
+    @classmethod
+    def of(cls, value: int) -> MissionState:
+        """The state for a reported number (UNKNOWN for one outside the set)."""
+        return _member(cls, value, cls.UNKNOWN)
+
+
 PAYLOAD_NAMES = frozenset({"PM2_5", "PM10", "SO2", "NO2", "CO", "O3", "VOC"})
 """NAMED_VALUE_FLOAT names of the air-quality payload (CO in mg/m³, the rest in µg/m³)."""
-
-
-MISSION_STATE_COMPLETE = 5
-"""MISSION_CURRENT.mission_state once the vehicle has finished the mission."""
 
 
 class GpsFix(IntEnum):
@@ -52,6 +85,11 @@ class GpsFix(IntEnum):
     def label(self) -> str:
         """What a pilot reads: "3D fix", "RTK fixed", …"""
         return _GPS_LABELS[self]
+
+    @classmethod
+    def of(cls, value: int) -> GpsFix:
+        """The fix for a reported number; one outside the set is no fix (it cannot be trusted)."""
+        return _member(cls, value, cls.NO_FIX)
 
 
 _GPS_LABELS = {
@@ -97,11 +135,15 @@ class LinkState(Enum):
 
 @dataclass(frozen=True, slots=True)
 class VehicleSnapshot:
-    """Everything known about one vehicle at `time_s` (link clock, seconds). Position fields are
-    None until the vehicle has a position estimate; home is None until it reported one."""
+    """Everything known about one vehicle at `time_s` (link clock, seconds) and `time_utc` (the
+    vehicle's own UTC from SYSTEM_TIME when `utc_from_vehicle`, else the centre's clock).
+    Position fields are None until the vehicle has a position estimate; home is None until it
+    reported one. `items_reached` counts the MISSION_ITEM_REACHED reports received."""
 
     name: str
     time_s: float = 0.0
+    time_utc: datetime | None = None
+    utc_from_vehicle: bool = False
     system_id: int | None = None
     link: LinkState = LinkState.CONNECTING
     last_heartbeat_s: float | None = None
@@ -118,13 +160,14 @@ class VehicleSnapshot:
     mode_name: str = "UNKNOWN"
     mode_number: int | None = None
     armed: bool = False
-    gps_fix_type: int = 0
+    gps_fix_type: GpsFix = GpsFix.NO_GPS
     satellites: int = 0
     home: Position | None = None
     mission_seq: int | None = None
     mission_total: int | None = None
-    mission_state: int | None = None
+    mission_state: MissionState | None = None
     last_reached_seq: int | None = None
+    items_reached: int = 0
     status_text: str = ""
     status_severity: int | None = None
     failsafe_text: StatusText | None = None
@@ -135,6 +178,14 @@ class VehicleSnapshot:
     def has_position(self) -> bool:
         """True once latitude/longitude are known."""
         return self.latitude_deg is not None
+
+    @property
+    def mode(self) -> FlightMode | None:
+        """The flight mode as an ArduCopter mode (None: not known yet, or not one of them)."""
+        try:
+            return None if self.mode_number is None else FlightMode(self.mode_number)
+        except ValueError:
+            return None
 
     @property
     def gps_fix_label(self) -> str:
@@ -148,7 +199,7 @@ class VehicleSnapshot:
         total = self.mission_total
         if total is None:
             return None
-        if self.mission_state == MISSION_STATE_COMPLETE:
+        if self.mission_state == MissionState.COMPLETE:
             return total, total
         return min(self.mission_seq or 0, total), total
 

@@ -1,19 +1,25 @@
 """The update path: MAVLink messages from one vehicle → its snapshot, track and samples.
 
-Pure apart from the injected `now`: `apply(msg, now)` records a message, `publish(now)` builds
-the next immutable snapshot when something changed. The link loop and the benchmark both use it.
+Pure apart from the injected `now` and UTC clock: `apply(msg, now)` records a message,
+`publish(now)` builds the next immutable snapshot when something changed. The link loop and the
+benchmark both use it. The snapshot's UTC is the vehicle's own: SYSTEM_TIME gives UTC at a boot
+time, and the latest boot-time stamp (GLOBAL_POSITION_INT, SYSTEM_TIME, NAMED_VALUE_FLOAT)
+places the snapshot on it; before the vehicle reports UTC the centre's clock stands in.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from command.link.snapshot import (
     COPTER_MODES,
     PAYLOAD_NAMES,
+    GpsFix,
     LinkState,
+    MissionState,
     PayloadSample,
     StatusText,
     TrackPoint,
@@ -28,6 +34,8 @@ MAV_TYPE_GCS = 6
 MAV_AUTOPILOT_INVALID = 8
 MAV_MODE_FLAG_SAFETY_ARMED = 128
 SampleSink = Callable[[PayloadSample], None]
+NEWS_KEPT = 256
+"""Items reached and texts kept for the events between two turns of the link loop."""
 
 
 class Telemetry:
@@ -39,8 +47,15 @@ class Telemetry:
         track_length: int = 600,
         on_sample: SampleSink | None = None,
         lost_after_s: float = LOST_AFTER_S,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.name = name
+        self.utcnow = utcnow
+        self.boot_utc_s: float | None = None  # the vehicle's UTC at its boot (from SYSTEM_TIME)
+        self.boot_ms: int | None = None  # the latest boot-time stamp received
+        self.items_reached = 0
+        self.new_reached: deque[int] = deque(maxlen=NEWS_KEPT)  # reached seqs since take_news
+        self.new_texts: deque[StatusText] = deque(maxlen=NEWS_KEPT)  # texts since take_news
         self.fields: dict[str, Any] = {"name": name}
         self.track: deque[TrackPoint] = deque(maxlen=track_length)
         self.texts: deque[StatusText] = deque(maxlen=32)
@@ -67,6 +82,7 @@ class Telemetry:
             "NAMED_VALUE_FLOAT": self._named_value,
             "SYSTEM_TIME": self._system_time,
             "AUTOPILOT_VERSION": self._autopilot_version,
+            "SYSTEM_TIME": self._system_time,
         }
 
     # --- link state --------------------------------------------------------------------------
@@ -97,9 +113,33 @@ class Telemetry:
             self._dirty = True
         if self._dirty:
             self.fields["time_s"] = now
+            self.fields["time_utc"], self.fields["utc_from_vehicle"] = self._utc()
             self.snapshot = VehicleSnapshot(**self.fields)
             self._dirty = False
         return self.snapshot
+
+    def take_news(self) -> tuple[list[int], list[StatusText]]:
+        """The items reached and the texts received since the last call (for the events)."""
+        reached, texts = list(self.new_reached), list(self.new_texts)
+        self.new_reached.clear()
+        self.new_texts.clear()
+        return reached, texts
+
+    def _utc(self) -> tuple[datetime, bool]:
+        if self.boot_utc_s is None or self.boot_ms is None:
+            return self.utcnow(), False
+        return datetime.fromtimestamp(self.boot_utc_s + self.boot_ms / 1000.0, UTC), True
+
+    def _stamp(self, msg: Any) -> None:
+        boot_ms = getattr(msg, "time_boot_ms", None)
+        if isinstance(boot_ms, int):
+            self.boot_ms = boot_ms
+
+    def _system_time(self, msg: Any, now: float) -> None:
+        if msg.time_unix_usec > 0:
+            self.boot_utc_s = msg.time_unix_usec / 1e6 - msg.time_boot_ms / 1000.0
+        self._stamp(msg)
+        self._dirty = True
 
     def _heartbeat(self, msg: Any, now: float) -> None:
         if msg.type == MAV_TYPE_GCS or msg.autopilot == MAV_AUTOPILOT_INVALID:
@@ -116,6 +156,7 @@ class Telemetry:
         self._dirty = True
 
     def _global_position(self, msg: Any, now: float) -> None:
+        self._stamp(msg)
         f = self.fields
         amsl, rel = msg.alt / 1000.0, msg.relative_alt / 1000.0
         f["altitude_amsl_m"] = amsl
@@ -153,7 +194,7 @@ class Telemetry:
             self._dirty = True
 
     def _gps_raw(self, msg: Any, now: float) -> None:
-        self.fields["gps_fix_type"] = msg.fix_type
+        self.fields["gps_fix_type"] = GpsFix.of(msg.fix_type)
         self.fields["satellites"] = msg.satellites_visible if msg.satellites_visible != 255 else 0
         self._dirty = True
 
@@ -168,11 +209,14 @@ class Telemetry:
         f = self.fields
         f["mission_seq"] = msg.seq
         f["mission_total"] = msg.total if msg.total != 65535 else None
-        f["mission_state"] = msg.mission_state
+        f["mission_state"] = MissionState.of(msg.mission_state)
         self._dirty = True
 
     def _item_reached(self, msg: Any, now: float) -> None:
+        self.items_reached += 1
+        self.new_reached.append(msg.seq)
         self.fields["last_reached_seq"] = msg.seq
+        self.fields["items_reached"] = self.items_reached
         self._dirty = True
 
     def _statustext(self, msg: Any, now: float) -> None:
@@ -182,6 +226,7 @@ class Telemetry:
         text = text.split("\x00", 1)[0]
         status = StatusText(now, msg.severity, text)
         self.texts.append(status)
+        self.new_texts.append(status)
         self.fields["status_text"] = text
         self.fields["status_severity"] = msg.severity
         if announces_failsafe(text):
@@ -202,6 +247,7 @@ class Telemetry:
         if isinstance(name, bytes):
             name = name.decode("ascii", "replace")
         name = name.split("\x00", 1)[0]
+        self._stamp(msg)
         if name not in PAYLOAD_NAMES or self.on_sample is None:
             return
         f = self.fields

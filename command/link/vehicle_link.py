@@ -14,13 +14,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
+from command.events.types import Event
 from command.link import codec
 from command.link.address import Endpoint
-from command.link.commands import CallOnLink
+from command.link.commands import CallOnLink, CommandExchange
 from command.link.errors import LinkClosed, LinkDown, TransportUnavailable
 from command.link.exchange import Exchange, LinkIO
+from command.link.link_events import TELEMETRY_PERIOD_S, LinkEvents
 from command.link.signing import SigningKey
 from command.link.snapshot import LinkState, TrackPoint, VehicleSnapshot
 from command.link.telemetry import SampleSink, Telemetry
@@ -31,6 +34,12 @@ HEARTBEAT_PERIOD_S = 1.0
 STREAM_RATE_HZ = 4
 TURN_S = 0.05
 """Longest the loop waits for bytes before servicing timers and requests."""
+
+
+class EventSink(Protocol):
+    """Where the link hands its events (an EventBus): `publish` must never block."""
+
+    def publish(self, event: Event) -> None: ...
 
 
 class VehicleLink:
@@ -46,7 +55,12 @@ class VehicleLink:
         backoff_s: tuple[float, float] = (0.2, 5.0),
         transport: Transport | None = None,
         heartbeat_period_s: float = HEARTBEAT_PERIOD_S,
+        bus: EventSink | None = None,
+        telemetry_period_s: float = TELEMETRY_PERIOD_S,
+        utcnow: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """`bus`: where the link publishes its events (TelemetryUpdated at most every
+        `telemetry_period_s`, link lost/back, mode changes, failsafes, texts, items reached)."""
         self.name = name
         self.endpoint = endpoint
         self.clock = clock
@@ -56,7 +70,9 @@ class VehicleLink:
         self._signing = signing_key is not None
         self._writer = codec._Writer()
         self.mav = codec.new_codec(signing_key, writer=self._writer)
-        self.telemetry = Telemetry(name, on_sample=on_sample)
+        self.telemetry = Telemetry(name, on_sample=on_sample, utcnow=utcnow)
+        self.bus = bus
+        self.events = LinkEvents(name, utcnow, telemetry_period_s)
         self.io = LinkIO(self.mav, self.telemetry)
         self._jobs: queue.SimpleQueue[Exchange] = queue.SimpleQueue()
         self._pending: deque[Exchange] = deque()
@@ -227,6 +243,8 @@ class VehicleLink:
                 job.fail(LinkDown(self.name, state.value))
                 continue
             self._active = job
+            if isinstance(job, CommandExchange) and job.spec.wanted_mode is not None:
+                self.events.commanded(job.spec.wanted_mode, now)
             job.start(self.io, now)
 
     def _housekeeping(self, now: float) -> None:
@@ -252,6 +270,10 @@ class VehicleLink:
 
     def _publish(self, now: float) -> None:
         snap = self.telemetry.publish(now)
+        reached, texts = self.telemetry.take_news()
+        if self.bus is not None:
+            for event in self.events.turn(snap, reached, texts, now):
+                self.bus.publish(event)  # hands over only: subscribers run on their own threads
         if snap is not self._notified:
             self._notified = snap
             with self._changed:

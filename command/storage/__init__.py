@@ -41,6 +41,7 @@ from .sorties import (
     list_sorties,
     open_sortie,
     renew_owner,
+    sortie_for_task,
     track_path_for,
 )
 from .tracks import Track, TrackFormatError, TrackPoint, TrackWriter, read_track
@@ -101,6 +102,7 @@ __all__ = [
     "record_event",
     "renew_owner",
     "save_mission",
+    "sortie_for_task",
     "sqlite_file",
     "sqlite_url",
     "track_path_for",

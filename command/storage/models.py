@@ -164,6 +164,7 @@ class SortieRow(Base):
     estimated_battery_pct: Mapped[float | None] = mapped_column(Double)
     owner: Mapped[str | None] = mapped_column(String(OWNER_LENGTH))
     owner_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    task_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     mission: Mapped[MissionRow] = relationship()
     vehicle: Mapped[VehicleRow] = relationship()

@@ -140,6 +140,7 @@ class SortieRecord:
     estimated_battery_pct: float | None = None
     owner: str | None = None
     owner_seen_at: datetime | None = None
+    task_id: int | None = None  # the queued task the sortie flies
 
     @property
     def is_open(self) -> bool:

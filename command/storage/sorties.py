@@ -34,17 +34,21 @@ def open_sortie(
     owner: str | None = None,
     battery_start_pct: float | None = None,
     estimated_battery_pct: float | None = None,
+    task_id: int | None = None,
 ) -> SortieRecord:
     """Open a planned sortie of `mission_id` by `vehicle_name`, started at `now`.
 
     With `tracks_dir`, its track path is set to `tracks_dir/<sortie id>.track`. `owner` names the
     process that follows it (seen at `now`); the battery figures are the vehicle's remaining %
-    at the start and the planner's estimate of what the flight uses (% of a full pack).
+    at the start and the planner's estimate of what the flight uses (% of a full pack);
+    `task_id` the queued task it flies.
     """
     started_at = checks.utc("now", now)
     owner = None if owner is None else checks.name("owner", owner, OWNER_LENGTH)
     start_pct = _optional(checks.real, "battery_start_pct", battery_start_pct, 0, 100)
     estimate = _optional(checks.real, "estimated_battery_pct", estimated_battery_pct, 0)
+    if task_id is not None and (isinstance(task_id, bool) or not isinstance(task_id, int)):
+        raise InvalidValueError("task_id", task_id, "a task id is a whole number")
     with db.transaction() as session:
         if session.get(MissionRow, mission_id) is None:
             raise NotFoundError("missions", mission_id)
@@ -58,6 +62,7 @@ def open_sortie(
             owner_seen_at=None if owner is None else started_at,
             battery_start_pct=start_pct,
             estimated_battery_pct=estimate,
+            task_id=task_id,
         )
         session.add(sortie)
         session.flush()
@@ -193,6 +198,20 @@ def list_sorties(
         return [sortie_record(row) for row in session.scalars(query)]
 
 
+def sortie_for_task(db: Database, task_id: int) -> SortieRecord | None:
+    """The latest sortie flown (or flying) for a queued task, if any."""
+    with db.reading() as session:
+        query = (
+            select(SortieRow)
+            .options(joinedload(SortieRow.mission), joinedload(SortieRow.vehicle))
+            .where(SortieRow.task_id == task_id)
+            .order_by(SortieRow.started_at.desc(), SortieRow.id.desc())
+            .limit(1)
+        )
+        row = session.scalars(query).first()
+        return None if row is None else sortie_record(row)
+
+
 def track_path_for(tracks_dir: Path, sortie_id: int) -> Path:
     """Where a sortie's track file goes: `tracks_dir/<sortie id>.track`."""
     return tracks_dir / f"{sortie_id}{TRACK_SUFFIX}"
@@ -217,6 +236,7 @@ def sortie_record(sortie: SortieRow) -> SortieRecord:
         estimated_battery_pct=sortie.estimated_battery_pct,
         owner=sortie.owner,
         owner_seen_at=sortie.owner_seen_at,
+        task_id=sortie.task_id,
     )
 
 

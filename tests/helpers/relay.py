@@ -6,11 +6,13 @@ import contextlib
 import select
 import socket
 import threading
+from collections.abc import Callable
 
 
 class TcpRelay:
     """Listens on a free port and relays each client to (host, port). `silent` drops the
-    bytes both ways (a radio out of range); `sever()` closes the current connections."""
+    bytes both ways (a radio out of range); `sever()` closes the current connections;
+    `on_client_bytes`, when set, sees every chunk the client sends (relay thread)."""
 
     def __init__(self, host: str, port: int) -> None:
         self.target = (host, port)
@@ -20,6 +22,7 @@ class TcpRelay:
         self._stop = threading.Event()
         self._pairs: list[tuple[socket.socket, socket.socket]] = []
         self._lock = threading.Lock()
+        self.on_client_bytes: Callable[[bytes], None] | None = None
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -71,6 +74,8 @@ class TcpRelay:
         try:
             data = s.recv(65536)
             if data and not self.silent.is_set():
+                if s is pair[0] and self.on_client_bytes is not None:
+                    self.on_client_bytes(data)
                 other.sendall(data)
         except OSError:
             data = b""

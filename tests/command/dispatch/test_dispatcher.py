@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from command.dispatch import ArmDeclined, PreflightRefused, VehicleNotReady, this_process
+from command.dispatch import PreflightRefused, VehicleNotReady, this_process
 from command.storage import (
     list_audit,
     list_events,
@@ -17,14 +17,14 @@ from command.storage import (
     upsert_vehicle,
 )
 from missions.items import Cmd, Frame, MissionItem
-from tests.command.dispatch.conftest import home_of, square, yes
+from tests.command.dispatch.conftest import PILOT, fly, home_of, square
 
 pytestmark = pytest.mark.timeout(180)
 
 
 def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(square(home_of(fleet, name)), name, name="square", confirm=yes)
+    handle = fly(dispatcher, square(home_of(fleet, name)), name, "square")
     assert handle.wait(120) == "completed", handle.reason
     snap = fleet.snapshot(name)
     assert not snap.armed and (snap.altitude_relative_m or 0) < 1.0
@@ -47,9 +47,7 @@ def test_sortie_flies_to_completion_and_is_recorded(flying, db) -> None:
 
 def test_mission_without_rtl_is_brought_home_by_the_dispatcher(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=40, rtl=False), name, name="no-rtl", confirm=yes
-    )
+    handle = fly(dispatcher, square(home_of(fleet, name), side_m=40, rtl=False), name, "no-rtl")
     assert handle.wait(120) == "completed", handle.reason
     assert "rtl" in [a.command for a in list_audit(db)]
 
@@ -57,10 +55,7 @@ def test_mission_without_rtl_is_brought_home_by_the_dispatcher(flying, db) -> No
 @pytest.mark.drones(2)
 def test_two_drones_fly_two_sorties_at_once(flying, db) -> None:
     fleet, dispatcher, names = flying
-    handles = [
-        dispatcher.dispatch(square(home_of(fleet, n)), n, name=f"sq-{n}", confirm=yes)
-        for n in names
-    ]
+    handles = [fly(dispatcher, square(home_of(fleet, n)), n, f"sq-{n}") for n in names]
     assert set(dispatcher.active()) == set(names)  # both in the air together
     assert [h.wait(150) for h in handles] == ["completed", "completed"], [h.reason for h in handles]
     assert {s.vehicle_name for s in list_sorties(db)} == set(names)
@@ -68,14 +63,16 @@ def test_two_drones_fly_two_sorties_at_once(flying, db) -> None:
 
 def test_abort_brings_it_home_as_aborted(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=150), name, name="long", confirm=yes
-    )
+    handle = fly(dispatcher, square(home_of(fleet, name), side_m=150), name, "long")
     fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2, 30)
-    dispatcher.abort(name, "officer called it off")
+    order = dispatcher.abort(name, "officer called it off", actor="test:officer")
+    assert order.sortie_ids == (handle.sortie_id,)
+    assert order.sent.result(10) is True
+    assert fleet.snapshot(name).mode_name in ("RTL", "LAND")
     assert handle.wait(120) == "aborted"
     assert "officer called it off" in list_sorties(db)[0].reason
-    assert fleet.snapshot(name).mode_name in ("RTL", "LAND")
+    (abort,) = [a for a in list_audit(db) if a.command == "abort"]
+    assert abort.actor == "test:officer" and abort.result == "accepted"
 
 
 def test_failsafe_midway_is_recorded(flying, db) -> None:
@@ -83,9 +80,7 @@ def test_failsafe_midway_is_recorded(flying, db) -> None:
     fleet.set_parameter(name, "FENCE_ENABLE", 1)
     fleet.set_parameter(name, "FENCE_TYPE", 2)
     fleet.set_parameter(name, "FENCE_RADIUS", 80)
-    handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=70), name, name="breach", confirm=yes
-    )
+    handle = fly(dispatcher, square(home_of(fleet, name), side_m=70), name, "breach")
     assert handle.wait(120) == "failsafe"
     (sortie,) = list_sorties(db)
     assert "RTL" in sortie.reason and "Fence" in sortie.reason
@@ -105,12 +100,10 @@ def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
         altitude_m=150.0,
     )
     with pytest.raises(PreflightRefused, match="item 3"):
-        dispatcher.dispatch(
-            high.__class__(home=home, items=tuple(items)), name, name="high", confirm=yes
-        )
+        fly(dispatcher, high.__class__(home=home, items=tuple(items)), name, "high")
     far = square(home.__class__(home.latitude_deg + 0.01, home.longitude_deg, home.altitude_m))
     with pytest.raises(VehicleNotReady, match="from the mission's home"):
-        dispatcher.dispatch(far, name, name="far", confirm=yes)
+        fly(dispatcher, far, name, "far")
     assert list_sorties(db) == [] and list_audit(db) == []
     assert fleet.snapshot(name).armed is False
 
@@ -128,58 +121,52 @@ def test_bad_mission_and_unready_vehicle_change_nothing(flying, db) -> None:
         owner=f"{this_process().split()[0]} pid 999999 start 1",  # gone
     )  # fmt: skip
     with pytest.raises(VehicleNotReady, match=f"sortie {stale.id} is still open"):
-        dispatcher.dispatch(square(home), name, name="blocked", confirm=yes)
+        fly(dispatcher, square(home), name, "blocked")
     (closed,) = dispatcher.reconcile(name)  # landed, disarmed: nothing flew
     assert closed.outcome == "failed" and list_audit(db) == []
 
 
 def test_declined_arming_keeps_motors_off(flying, db) -> None:
     fleet, dispatcher, (name,) = flying
-    with pytest.raises(ArmDeclined):
-        dispatcher.dispatch(square(home_of(fleet, name)), name, name="no", confirm=lambda p: False)
+    sortie_id = dispatcher.prepare(square(home_of(fleet, name)), name, name="no", actor=PILOT)
+    handle = dispatcher.sortie(sortie_id)
+    assert handle is not None
+    dispatcher.launch(sortie_id, confirmed=False, actor=PILOT)
+    assert handle.wait(30) == "aborted"
+    assert "not confirmed by test:pilot" in handle.reason and "motors stay off" in handle.reason
     assert fleet.snapshot(name).armed is False
     (sortie,) = list_sorties(db)
     assert sortie.outcome == "aborted"
     assert [a.command for a in list_audit(db)] == ["upload_mission"]
 
 
-def test_link_cut_mid_sortie_is_lost_within_five_seconds(tmp_path, db) -> None:
-    import time
-
+def test_link_cut_mid_sortie_is_lost_and_its_work_left_published(tmp_path, db) -> None:
     from command.dispatch import Dispatcher
-    from command.link import Fleet, LinkState
-    from tests.command.dispatch.conftest import SPEEDUP
+    from command.events import LinkLost, SortieInterrupted, WorkLeft
+    from tests.command.dispatch.conftest import linked_fleet
     from tests.helpers.relay import TcpRelay
     from tests.helpers.sitl import sitl
 
-    with sitl(tmp_path, speedup=SPEEDUP) as s, Fleet(heartbeat_period_s=1.0 / SPEEDUP) as fleet:
+    with sitl(tmp_path) as s:
         relay = TcpRelay("127.0.0.1", s.port(0))
         try:
-            fleet.connect("d1", relay.url)
-            ready = fleet.wait_for(
-                "d1",
-                lambda x: (
-                    x.link is LinkState.OK
-                    and x.has_position
-                    and x.home is not None
-                    and x.gps_fix_type >= 3
-                ),
-                30,
-            )
-            assert ready is not None
-            dispatcher = Dispatcher(fleet, db, actor="test:pilot", tracks_dir=tmp_path, poll_s=0.05)
-            handle = dispatcher.dispatch(
-                square(home_of(fleet, "d1"), side_m=200), "d1", name="far", confirm=yes
-            )
-            fleet.wait_for("d1", lambda x: (x.mission_seq or 0) >= 2, 30)
-            relay.silent.set()  # out of radio range
-            cut = time.monotonic()
-            assert handle.wait(15) == "lost"
-            assert time.monotonic() - cut < 6.5
-            (sortie,) = list_sorties(db)
-            assert sortie.outcome == "lost" and "link lost" in sortie.reason
+            with linked_fleet(lambda i: relay.url, ["d1"]) as (bus, fleet):
+                seen = bus.subscribe("test", kinds=[LinkLost, WorkLeft, SortieInterrupted])
+                dispatcher = Dispatcher(fleet, db, actor=PILOT, tracks_dir=tmp_path)
+                handle = fly(dispatcher, square(home_of(fleet, "d1"), side_m=200), "d1", "far")
+                fleet.wait_for("d1", lambda x: (x.last_reached_seq or 0) >= 2, 30)
+                relay.silent.set()  # out of radio range
+                assert handle.wait(15) == "lost"
+                kinds = [type(e) for e in seen.drain()]
+                dispatcher.close()
         finally:
             relay.close()
+    (sortie,) = list_sorties(db)
+    assert sortie.outcome == "lost" and "link lost" in sortie.reason
+    assert kinds == [LinkLost, WorkLeft, SortieInterrupted]
+    assert handle.left is not None and handle.left.outcome == "lost"
+    first = handle.left.rest.items[0]  # the rest starts at the corner it was flying to or later
+    assert first.command == 16 and handle.left.rest.from_index >= 2
 
 
 def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
@@ -187,11 +174,9 @@ def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
     import time
 
     fleet, dispatcher, (name,) = flying
-    handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=120), name, name="pausable", confirm=yes
-    )
+    handle = fly(dispatcher, square(home_of(fleet, name), side_m=120), name, "pausable")
     fleet.wait_for(name, lambda s: (s.mission_seq or 0) >= 2 and (s.groundspeed_mps or 0) > 3, 30)
-    dispatcher.pause(name)
+    dispatcher.pause(name, PILOT).result(10)
     held = fleet.wait_for(name, lambda s: (s.groundspeed_mps or 0) < 0.3, 10)
     assert held is not None
     time.sleep(0.5)  # 5 s of simulated time
@@ -201,9 +186,9 @@ def test_pause_holds_position_and_resume_carries_on(flying, db) -> None:
     )
     assert moved < 5e-5  # within about 5 m: holding against the gusts
     assert later.mission_seq == held.mission_seq
-    dispatcher.resume(name)
+    dispatcher.resume(name, PILOT).result(10)
     assert handle.wait(120) == "completed", handle.reason
-    assert "paused" in [e.message for e in list_events(db)]
+    assert "paused by test:pilot" in [e.message for e in list_events(db)]
 
 
 def test_low_battery_mid_sortie_brings_it_home_as_failsafe(flying, db) -> None:
@@ -214,9 +199,7 @@ def test_low_battery_mid_sortie_brings_it_home_as_failsafe(flying, db) -> None:
     fleet.set_parameter(name, "BATT_CRT_VOLT", 0)
     dispatcher.min_start_battery_pct = 50
     dispatcher.reserve_pct = 80
-    handle = dispatcher.dispatch(
-        square(home_of(fleet, name), side_m=300), name, name="thirsty", confirm=yes
-    )
+    handle = fly(dispatcher, square(home_of(fleet, name), side_m=300), name, "thirsty")
     assert handle.wait(150) == "failsafe", handle.reason
     (sortie,) = list_sorties(db)
     assert "battery" in sortie.reason and "reserve" in sortie.reason
