@@ -82,7 +82,6 @@ class Telemetry:
             "NAMED_VALUE_FLOAT": self._named_value,
             "SYSTEM_TIME": self._system_time,
             "AUTOPILOT_VERSION": self._autopilot_version,
-            "SYSTEM_TIME": self._system_time,
         }
 
     # --- link state --------------------------------------------------------------------------
@@ -136,8 +135,9 @@ class Telemetry:
             self.boot_ms = boot_ms
 
     def _system_time(self, msg: Any, now: float) -> None:
-        if msg.time_unix_usec > 0:
+        if msg.time_unix_usec > 0:  # 0 until the vehicle knows the time (GPS)
             self.boot_utc_s = msg.time_unix_usec / 1e6 - msg.time_boot_ms / 1000.0
+            self.utc_offset_ms = msg.time_unix_usec // 1000 - msg.time_boot_ms
         self._stamp(msg)
         self._dirty = True
 
@@ -237,10 +237,6 @@ class Telemetry:
         v = msg.flight_sw_version
         self.fields["firmware_version"] = ((v >> 24) & 0xFF, (v >> 16) & 0xFF, (v >> 8) & 0xFF)
         self._dirty = True
-
-    def _system_time(self, msg: Any, now: float) -> None:
-        if msg.time_unix_usec > 0:  # 0 until the vehicle knows the time (GPS)
-            self.utc_offset_ms = msg.time_unix_usec // 1000 - msg.time_boot_ms
 
     def _named_value(self, msg: Any, now: float) -> None:
         name = msg.name
