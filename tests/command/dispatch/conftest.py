@@ -14,7 +14,6 @@ from command.link import Fleet, LinkState
 from command.storage import Database, open_database, sqlite_url, upsert_vehicle
 from missions.items import Cmd, Frame, Mission, MissionItem, Position
 from simulator import geo
-from tests.command.cli.conftest import checkout_var_untouched  # noqa: F401 (autouse)
 from tests.helpers.sitl import sitl
 
 SPEEDUP = 10

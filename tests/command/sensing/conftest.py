@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.command.cli.conftest import checkout_var_untouched  # noqa: F401 (autouse)
 from tests.helpers.sitl import ROOT
 
 
