@@ -13,6 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from command.sensing.config import SensingConfig
+from command.video.config import VideoConfig
+
 
 class ConfigError(ValueError):
     """The configuration cannot be used; the message names the file and the key."""
@@ -68,13 +71,16 @@ class FeedConfig(_Section):
 
 class LimitsConfig(_Section):
     """What may fly: height ceiling above home (m), battery reserve and start minimum (%), wind
-    limit (m/s), whether patrols fly at night."""
+    limit (m/s; critical work may have a higher one), whether patrols fly at night (critical
+    work of priority `night_exempt_priority` or more urgent may)."""
 
     ceiling_m: float = Field(default=120.0, gt=0, le=500)
     reserve_pct: float = Field(default=25.0, ge=5, le=90)
     min_start_battery_pct: float = Field(default=60.0, ge=10, le=100)
     wind_limit_mps: float = Field(default=10.0, gt=0, le=40)
+    critical_wind_limit_mps: float | None = Field(default=None, gt=0, le=40)
     fly_at_night: bool = False
+    night_exempt_priority: int = Field(default=1, ge=0, le=4)
 
 
 class SchedulerConfig(_Section):
@@ -85,10 +91,12 @@ class SchedulerConfig(_Section):
 
 
 class AlertsConfig(_Section):
-    """Alert rules file and whether a bad rule stops the centre from starting."""
+    """Alert rules file and whether a bad rule stops the centre from starting; how often rules
+    that watch time (a silent station) are judged (s)."""
 
     rules: Path | None = None
     strict: bool = False
+    tick_s: float = Field(default=60.0, gt=0, le=3600)
 
 
 class CentreConfig(_Section):
@@ -101,14 +109,17 @@ class CentreConfig(_Section):
     zones: Path | None = None
     actor: str = Field(default="centre", min_length=1, max_length=64)
     heartbeat_hz: float = Field(default=1.0, gt=0, le=50)
+    telemetry_hz: float = Field(default=5.0, gt=0, le=250)
     link_wait_s: float = Field(default=30.0, gt=0, le=600)
     vehicles: tuple[VehicleConfig, ...] = ()
     feeds: tuple[FeedConfig, ...] = ()
     limits: LimitsConfig = LimitsConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
+    sensing: SensingConfig = SensingConfig()
+    video: VideoConfig | None = None
 
-    @field_validator("heartbeat_hz")
+    @field_validator("heartbeat_hz", "telemetry_hz")
     @classmethod
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 
-from command.cli import flight, ingest, records
+from command.cli import daemon, flight, ingest, records
 from command.cli import options as opt
 from command.cli.display import err
 from command.cli.session import CliError, default_actor
@@ -115,6 +115,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=opt.LIMIT, default=20, help="how many, 1..100000")
     s.add_argument("--vehicle", type=opt.name, help="only this vehicle's sorties")
     ingest.add_parser(sub)
+    daemon.add_parser(sub)
     return p
 
 
@@ -129,6 +130,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "reconcile": flight.cmd_reconcile,
     "history": records.cmd_history,
     "ingest": ingest.run,
+    "daemon": daemon.run,
 }
 
 

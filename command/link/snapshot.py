@@ -157,6 +157,8 @@ class VehicleSnapshot:
     battery_voltage_v: float | None = None
     battery_remaining_pct: int | None = None
     battery_consumed_mah: float | None = None
+    wind_from_deg: float | None = None  # the vehicle's wind estimate: where it blows from
+    wind_speed_mps: float | None = None
     mode_name: str = "UNKNOWN"
     mode_number: int | None = None
     armed: bool = False

@@ -9,6 +9,7 @@ places the snapshot on it; before the vehicle reports UTC the centre's clock sta
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -82,6 +83,7 @@ class Telemetry:
             "NAMED_VALUE_FLOAT": self._named_value,
             "SYSTEM_TIME": self._system_time,
             "AUTOPILOT_VERSION": self._autopilot_version,
+            "WIND": self._wind,
         }
 
     # --- link state --------------------------------------------------------------------------
@@ -191,6 +193,13 @@ class Telemetry:
     def _battery_status(self, msg: Any, now: float) -> None:
         if msg.current_consumed >= 0:
             self.fields["battery_consumed_mah"] = float(msg.current_consumed)
+            self._dirty = True
+
+    def _wind(self, msg: Any, now: float) -> None:
+        """ArduPilot's WIND: the estimated wind, direction it blows from (deg), speed (m/s)."""
+        if math.isfinite(msg.direction) and math.isfinite(msg.speed) and msg.speed >= 0:
+            self.fields["wind_from_deg"] = float(msg.direction) % 360.0
+            self.fields["wind_speed_mps"] = float(msg.speed)
             self._dirty = True
 
     def _gps_raw(self, msg: Any, now: float) -> None:

@@ -16,12 +16,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from watchdog.observers import Observer
 
-from command.centre.config import CentreConfig
 from command.events import Event, EventBus
 from command.link.snapshot import PayloadSample
 from command.sensing.config import SensingConfig
@@ -30,6 +29,9 @@ from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
 from command.sensing.maps import MapRefresher, MapStats
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.station import StoredValues
+
+if TYPE_CHECKING:
+    from command.centre.config import CentreConfig
 
 log = logging.getLogger("command.sensing")
 

@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "patrol_log",
     "users",
     "alerts",
+    "zone_sets",
     "alert_engine_state",
     "recordings",
 }

@@ -1,0 +1,378 @@
+"""`CommandCentre`: the one composition root. It owns the database, the event bus, the fleet
+links, the dispatcher, live sensing, the patrol scheduler and queue, the alert engine and the
+video relay; `start()` brings them up, `close()` stops them in a safe order. Its methods are the
+narrow interface the console and the pilot tools use (see command/centre/api.py)."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from command.alerts import AlertEngine, ResponsePlanner, load_rules
+from command.alerts.loader import RuleFileError, RuleSet
+from command.alerts.store import AlertStore
+from command.centre.alerting import AlertService
+from command.centre.config import CentreConfig, ConfigError
+from command.centre.operations import CentreOperations
+from command.centre.work import CentreDispatch, wind_of
+from command.centre.zoneset import ZoneBook, ZoneDocumentError, ZoneVersion
+from command.dispatch import Dispatcher
+from command.dispatch.work import queue_remainder
+from command.events import EventBus, LinkBack, SortieEvent, TelemetryUpdated, WorkLeft
+from command.events.types import Event
+from command.link import Fleet, LinkState, VehicleSnapshot
+from command.patrols import (
+    Conditions,
+    DispatchQueue,
+    DroneChooser,
+    FlyingRules,
+    NightRule,
+    PatrolClock,
+    PatrolScheduler,
+    PatrolZoneError,
+    WindReport,
+    estimate_work_s,
+    patrol_zone,
+)
+from command.sensing import LiveSensing
+from command.storage import Database, open_database
+from command.video import VideoRelay
+from command.video.records import RecordingStore
+from missions.checks import Limits
+from missions.items import Position
+from missions.zones import TASK_KINDS, Zone
+from sensors.analysis.tracing import WindObs
+from sensors.cubes import STATIONS
+from sensors.cubes.station import open_store as open_station_store
+from sensors.cubes.station import station_ids
+
+log = logging.getLogger("command.centre")
+
+
+def utc_now() -> datetime:
+    """The centre's clock (UTC)."""
+    return datetime.now(UTC)
+
+
+class CommandCentre(CentreOperations):
+    """The command centre at run time, built from one `CentreConfig`; no module-level state."""
+
+    def __init__(
+        self,
+        config: CentreConfig,
+        *,
+        utcnow: Callable[[], datetime] = utc_now,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.utcnow = utcnow
+        self.started = False
+        self.bus = EventBus()
+        self.db: Database = open_database(config.database)
+        self.zone_book = ZoneBook(self.db)
+        if self.zone_book.current.version is None and config.zones is not None:
+            self._seed_zones(config.zones)
+        self.limits = Limits(
+            ceiling_m=config.limits.ceiling_m, reserve_fraction=config.limits.reserve_pct / 100
+        )
+        self._planner = ResponsePlanner(self.zones)
+        self.sensing = LiveSensing.from_config(
+            config, bus=self.bus, sortie_of=self._sortie_of, clock=clock, utcnow=utcnow
+        )
+        self.fleet = Fleet(
+            on_sample=self.sensing.offer,
+            bus=self.bus,
+            clock=clock,
+            heartbeat_period_s=1.0 / config.heartbeat_hz,
+            telemetry_period_s=1.0 / config.telemetry_hz,
+            utcnow=utcnow,
+        )
+        self.dispatcher = Dispatcher(
+            self.fleet,
+            self.db,
+            actor=config.actor,
+            bus=self.bus,
+            zones=self.zones,
+            limits=self.limits,
+            tracks_dir=config.tracks_path,
+            reserve_pct=config.limits.reserve_pct,
+            min_start_battery_pct=config.limits.min_start_battery_pct,
+            utcnow=utcnow,
+            requeue=self._requeue,
+        )
+        self.conditions = Conditions(_flying_rules(config))
+        self.work = CentreDispatch(
+            config,
+            self.fleet,
+            self.dispatcher,
+            lambda: self.zones,
+            lambda: self._planner,
+            self.limits,
+            self._response_dispatched,
+        )
+        self.queue = DispatchQueue(
+            self.db,
+            self.work,
+            self.conditions,
+            DroneChooser(reserve_fraction=config.limits.reserve_pct / 100),
+            self.bus,
+        )
+        self.scheduler = PatrolScheduler(self.db, self.queue, self.bus)
+        self.patrol_clock = PatrolClock(self.scheduler, self.queue, clock=utcnow)
+        self.alert_store = AlertStore(self.db)
+        self.rules = self._load_rules()
+        self.alerts = AlertService(
+            AlertEngine(self.rules.rules, self.zones, state=self.alert_store.load_state()),
+            self.alert_store,
+            self.bus,
+            self.queue,
+            lambda: self._planner,
+            lambda: self.zones,
+            self._origin,
+            self._wind,
+            utcnow,
+            tick_s=config.alerts.tick_s,
+            trace_after_s=2 * config.sensing.batch_s + 1,
+            on_queued=self.patrol_clock.poke,
+        )
+        video = config.video
+        self.video = (
+            VideoRelay(video, publish=self.bus.publish, recordings=RecordingStore(self.db))
+            if video is not None and video.enabled
+            else None
+        )
+
+    # --- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect the fleet, start sensing, alerts, video, then the patrols (queue recovered
+        from the database, schedules synchronised with the zones)."""
+        now = self.utcnow()
+        self.bus.subscribe(
+            "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)
+        )
+        self.sensing.start()
+        if self.video is not None:
+            self.bus.subscribe("video", self.video.handle, kinds=self.video.EVENT_KINDS)
+            self.video.start()
+        for vehicle in self.config.vehicles:
+            self.fleet.connect(vehicle.name, vehicle.connect, signing_key=vehicle.signing_key)
+        self.alerts.start()
+        self.queue.recover(now)
+        if self.config.scheduler.enabled:
+            self.scheduler.start()
+            self._sync_schedules(now)
+            self.patrol_clock.start()
+        self.started = True
+        log.info("command centre started: %d vehicles", len(self.config.vehicles))
+
+    def close(self) -> None:
+        """Stop in a safe order: scheduler → alerts → dispatcher (open sorties closed as
+        interrupted; drones in the air fly on under their own failsafes) → sensing (flushed) →
+        video → fleet → bus → database."""
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("patrol clock", self.patrol_clock.close),
+            ("scheduler", self.scheduler.close),
+            ("alerts", self.alerts.close),
+            ("dispatcher", self.dispatcher.close),
+            ("sensing", self.sensing.close),
+        ]
+        if self.video is not None:
+            steps.append(("video", self.video.close))
+        steps += [("fleet", self.fleet.close), ("bus", self.bus.close), ("database", self.db.close)]
+        for name, step in steps:
+            try:
+                step()
+            except Exception:  # the next part must still be stopped
+                log.exception("closing the %s failed", name)
+        self.started = False
+
+    def __enter__(self) -> CommandCentre:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- zones -----------------------------------------------------------------------------
+    @property
+    def zones(self) -> tuple[Zone, ...]:
+        """The zones in force."""
+        return self.zone_book.zones
+
+    def put_zones(self, text: str | bytes, source: str, actor: str) -> ZoneVersion:
+        """A new zone document, checked whole (ZoneDocumentError, nothing changed); the
+        planners and schedules follow it."""
+        version = self.zone_book.put(text, source, actor, self.utcnow())
+        self._zones_changed()
+        return version
+
+    def edit_zone(self, name: str, changes: Mapping[str, object], actor: str) -> ZoneVersion:
+        """Change one zone's priority, revisit interval, altitude, speed or pattern."""
+        version = self.zone_book.edit(name, dict(changes), actor, self.utcnow())
+        self._zones_changed()
+        return version
+
+    def _seed_zones(self, path: Path) -> None:
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"zones: {path}: cannot read: {exc.strerror or exc}") from None
+        try:
+            self.zone_book.put(text, str(path), self.config.actor, self.utcnow())
+        except ZoneDocumentError as exc:
+            raise ConfigError(f"zones: {exc}") from None
+
+    def _zones_changed(self) -> None:
+        zones = self.zones
+        self._planner = ResponsePlanner(zones)
+        self.dispatcher.zones = zones
+        if self.started and self.config.scheduler.enabled:
+            self._sync_schedules(self.utcnow())
+            self.patrol_clock.poke()
+
+    def _sync_schedules(self, now: datetime) -> None:
+        patrols = []
+        for zone in self.zones:
+            if zone.kind not in TASK_KINDS or not zone.revisit_minutes:
+                continue
+            try:
+                patrols.append(patrol_zone(zone, estimate_work_s(zone, self.zones)))
+            except (PatrolZoneError, ValueError) as exc:
+                log.warning("zone %s is not scheduled: %s", zone.name, exc)
+        self.scheduler.sync(patrols, now)
+
+    # --- alerts ----------------------------------------------------------------------------
+    def _load_rules(self) -> RuleSet:
+        path = self.config.alerts.rules
+        if path is None:
+            return RuleSet(())
+        names = [z.name for z in self.zones]
+        try:
+            rules = load_rules(
+                path, zones=names, stations=self._station_ids(), strict=self.config.alerts.strict
+            )
+        except RuleFileError as exc:
+            raise ConfigError(f"alerts.rules: {exc}") from None
+        for error in rules.errors:
+            log.error("alert rule refused: %s", error)
+        return rules
+
+    def _station_ids(self) -> list[str]:
+        """Stations known from the station cube and the feeds' metadata files."""
+        ids: list[str] = []
+        cube = self.config.cubes_path / STATIONS
+        if cube.exists():
+            try:
+                ids += station_ids(open_station_store(cube))
+            except Exception:  # a cube being made: the metadata files still say
+                log.warning("station cube %s could not be read for station ids", cube)
+        for feed in self.config.feeds:
+            meta = feed.metadata or feed.path.with_name("stations_meta.csv")
+            if meta.exists():
+                with meta.open(newline="", encoding="utf-8-sig") as f:
+                    ids += [row.get("station_id", "") for row in csv.DictReader(f)]
+        return sorted({i for i in ids if i})
+
+    def _response_dispatched(
+        self, alert_id: int, sortie_id: int, vehicle: str, on_scene_seq: int, now: datetime
+    ) -> None:
+        self.alerts.response_dispatched(alert_id, sortie_id, vehicle, on_scene_seq, now)
+
+    # --- what the parts ask each other -----------------------------------------------------
+    def _sortie_of(self, vehicle: str, at: datetime) -> int | None:
+        sortie = self.dispatcher.active().get(vehicle)
+        return sortie.sortie_id if sortie is not None else None
+
+    def _requeue(self, left: WorkLeft) -> int | None:
+        if left.task_id is None:
+            return None
+        task = self.queue.task_interrupted(
+            left.task_id, left.time_utc, left.reason, queue_remainder(left)
+        )
+        self.patrol_clock.poke()
+        return task.id if task is not None else None
+
+    def _origin(self) -> Position | None:
+        """Where a response is first planned from: the first drone with a position."""
+        for snap in self.fleet.snapshots().values():
+            if snap.latitude_deg is not None and snap.longitude_deg is not None:
+                return Position(snap.latitude_deg, snap.longitude_deg, snap.altitude_amsl_m or 0)
+        return None
+
+    def _wind(self, vehicle: str) -> WindObs | None:
+        """A vehicle's wind estimate ("" or unknown: the freshest of any vehicle)."""
+        snaps = self.fleet.snapshots()
+        if vehicle in snaps:
+            return wind_of(snaps[vehicle])
+        for snap in sorted(snaps.values(), key=lambda s: s.time_s, reverse=True):
+            wind = wind_of(snap)
+            if wind is not None:
+                return wind
+        return None
+
+    def _on_event(self, event: Event) -> None:
+        """Sortie ends tell the queue; drones' wind estimates feed the flying conditions."""
+        if isinstance(event, TelemetryUpdated):
+            self._report_wind(event.snapshot)
+            return
+        if isinstance(event, LinkBack):
+            self.patrol_clock.poke()
+            return
+        self.queue_follow(event)
+
+    def queue_follow(self, event: Event) -> None:
+        """Close the queue's task of a sortie that ended (completed, failed or interrupted)."""
+        from command.events import SortieCompleted, SortieFailed, SortieInterrupted
+
+        if not isinstance(event, SortieCompleted | SortieFailed | SortieInterrupted):
+            return
+        sortie = self.dispatcher.sortie(event.sortie_id)
+        task_id = sortie.work.task_id if sortie is not None else None
+        if task_id is not None:
+            now = event.time_utc
+            try:
+                if isinstance(event, SortieCompleted):
+                    self.queue.task_completed(task_id, now)
+                elif isinstance(event, SortieFailed) or event.requeued_task_id is None:
+                    self.queue.task_interrupted(task_id, now, event.reason)
+            except Exception:
+                log.exception(
+                    "task %s of sortie %s not closed in the queue", task_id, event.sortie_id
+                )
+        self.patrol_clock.poke()
+
+    def _report_wind(self, snap: VehicleSnapshot) -> None:
+        if (
+            snap.wind_speed_mps is None
+            or snap.latitude_deg is None
+            or snap.longitude_deg is None
+            or snap.link is not LinkState.OK
+            or not math.isfinite(snap.wind_speed_mps)
+        ):
+            return
+        self.conditions.report_wind(
+            WindReport(
+                snap.name,
+                snap.latitude_deg,
+                snap.longitude_deg,
+                snap.wind_speed_mps,
+                self.utcnow(),  # when the centre learnt it (a sped-up vehicle's clock runs fast)
+            )
+        )
+
+
+def _flying_rules(config: CentreConfig) -> FlyingRules:
+    limits = config.limits
+    night = (
+        None if limits.fly_at_night else NightRule(exempt_max_priority=limits.night_exempt_priority)
+    )
+    return FlyingRules(
+        wind_limit_mps=limits.wind_limit_mps,
+        critical_wind_limit_mps=limits.critical_wind_limit_mps,
+        night=night,
+    )
