@@ -20,7 +20,7 @@ from command.storage import list_sorties, open_database, sqlite_url
 from sensors.cubes import open_map_cube, open_station_cube, open_trajectory_cube
 from sensors.cubes.trajectory import samples_of
 from simulator import geo
-from tests.command.dispatch.conftest import home_of, square, yes
+from tests.command.dispatch.conftest import fly, home_of, square
 from tests.helpers.sitl import sitl
 
 pytestmark = pytest.mark.timeout(240)
@@ -54,21 +54,21 @@ def test_two_drones_flying_at_once_land_in_the_cube_readable_while_they_fly(
     with (
         sitl(tmp_path, drones=2, speedup=SPEEDUP, world=world_path) as sim,
         LiveSensing(cubes, bus=bus, sortie_of=sortie_of, config=config) as live,
-        Fleet(on_sample=live.offer, heartbeat_period_s=1.0 / SPEEDUP) as fleet,
+        Fleet(
+            on_sample=live.offer,
+            bus=bus,
+            heartbeat_period_s=1.0 / SPEEDUP,
+            telemetry_period_s=0.2 / SPEEDUP,
+        ) as fleet,
     ):
         names = ["d1", "d2"]
         for i, name in enumerate(names):
             fleet.connect(name, sim.url(i))
         for name in names:
             assert fleet.wait_for(name, ready, 30) is not None, fleet.snapshot(name)
-        dispatcher = Dispatcher(
-            fleet, db, actor="test:pilot", tracks_dir=tmp_path / "tracks", poll_s=0.05
-        )
+        dispatcher = Dispatcher(fleet, db, actor="test:pilot", tracks_dir=tmp_path / "tracks")
         homes = {n: home_of(fleet, n) for n in names}
-        handles = {
-            n: dispatcher.dispatch(square(homes[n], side_m=120), n, name=n, confirm=yes)
-            for n in names
-        }
+        handles = {n: fly(dispatcher, square(homes[n], side_m=120), n, name=n) for n in names}
         sorties = {n: str(h.sortie_id) for n, h in handles.items()}
         seen: set[str] = set()
         deadline = time.monotonic() + 60
@@ -85,6 +85,7 @@ def test_two_drones_flying_at_once_land_in_the_cube_readable_while_they_fly(
             i = list(mid.trajectory_id.values).index(sorties[name])
             assert mid.vehicle_id.values[i] == name
         assert [h.wait(150) for h in handles.values()] == ["completed", "completed"]
+        dispatcher.close()
     wall_end = datetime.now(UTC)
     db.close()
     ds = open_trajectory_cube(cubes).load()
