@@ -61,9 +61,8 @@ def client_main(url: str, cookie: str, clients: int, seconds: float) -> None:
     elapsed = time.monotonic() - start
     latencies.sort()
     p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan")
-    print(
-        f"{len(latencies) / elapsed:.1f} {p99 * 1000:.2f} {statistics.median(latencies) * 1000:.2f} {errors[0]}"
-    )
+    median = statistics.median(latencies)
+    print(f"{len(latencies) / elapsed:.1f} {p99 * 1000:.2f} {median * 1000:.2f} {errors[0]}")
 
 
 def main() -> None:
@@ -117,7 +116,8 @@ def main() -> None:
             ("fleet API", "/api/fleet"),
         ):
             out = subprocess.run(
-                [sys.executable, __file__, "--client", base + path, cookie, str(CLIENTS), str(SECONDS)],
+                [sys.executable, __file__, "--client", base + path, cookie,
+                 str(CLIENTS), str(SECONDS)],
                 capture_output=True, text=True, check=True,
             ).stdout.split()  # fmt: skip
             results[name] = tuple(float(x) for x in out)
