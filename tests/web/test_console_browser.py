@@ -133,3 +133,18 @@ def test_switching_to_english_changes_the_page(live_console: LiveConsole, browse
     )
     assert "告警" not in labels
     time.sleep(0.1)
+
+
+def test_the_event_stream_brings_telemetry_to_the_page(
+    live_console: LiveConsole, browser: Browser
+) -> None:
+    browser.log_in("viewer")
+    browser.driver.set_script_timeout(20)
+    data = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const es = new EventSource('/api/events?types=TelemetryUpdated');"
+        "es.addEventListener('TelemetryUpdated', e => { es.close(); done(JSON.parse(e.data)); });"
+    )
+    assert data["type"] == "TelemetryUpdated"
+    assert data["vehicle"] in {"hy-01", "hy-02", "hy-03"} and data["at"].endswith("Z")
+    assert data["snapshot"]["link"] == "OK"
