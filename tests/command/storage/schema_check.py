@@ -11,9 +11,9 @@ from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
 import command.alerts.store
-import command.centre.zoneset  # noqa: F401  (the zone document versions, on the same Base)
+import command.centre.zoneset  # (the zone document versions, on the same Base)
 import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
-import command.video.records  # noqa: F401  (the recordings list, on the same Base)
+import command.video.records  # (the recordings list, on the same Base)
 import command.video.snapshots  # noqa: F401  (the video snapshots, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
