@@ -19,6 +19,7 @@ from command.alerts.store import AlertStore
 from command.centre.alerting import AlertService
 from command.centre.config import CentreConfig, ConfigError
 from command.centre.operations import CentreOperations
+from command.centre.ops_video import VideoOperations
 from command.centre.work import CentreDispatch, wind_of
 from command.centre.zoneset import ZoneBook, ZoneDocumentError, ZoneVersion
 from command.dispatch import Dispatcher
@@ -59,7 +60,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CommandCentre(CentreOperations):
+class CommandCentre(CentreOperations, VideoOperations):
     """The command centre at run time, built from one `CentreConfig`; no module-level state."""
 
     def __init__(
@@ -183,6 +184,7 @@ class CommandCentre(CentreOperations):
         ]
         if self.video is not None:
             steps.append(("video", self.video.close))
+        steps.append(("video snapshots", self.close_video_operations))
         steps += [("fleet", self.fleet.close), ("bus", self.bus.close), ("database", self.db.close)]
         for name, step in steps:
             try:

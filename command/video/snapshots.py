@@ -169,6 +169,7 @@ class SnapshotSaver:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.failures: dict[str, str] = {}
+        self.pending: set[str] = set()
 
     def request(
         self,
@@ -189,10 +190,12 @@ class SnapshotSaver:
                 )
                 self._thread.start()
         try:
+            self.pending.add(token)
             self._queue.put_nowait(
                 SnapshotRequest(token, vehicle, sortie_id, taken_utc, actor, keyframe)
             )
         except queue.Full:
+            self.pending.discard(token)
             raise SnapshotError(
                 f"{PENDING_LIMIT} snapshots are still being saved: try again shortly"
             ) from None
@@ -246,6 +249,8 @@ class SnapshotSaver:
             except Exception as exc:  # logged with its reason; the worker goes on
                 self.failures[req.token] = str(exc)
                 log.error("video %s: snapshot %s not saved: %s", req.vehicle, req.token, exc)
+            finally:
+                self.pending.discard(req.token)
 
     def close(self) -> None:
         """Save what is waiting, then stop the worker."""
