@@ -168,8 +168,10 @@ def recording_json(rec: Recording) -> dict[str, Any]:
 # --- streams ------------------------------------------------------------------------------------
 @bp.route("/streams", methods=["GET"])
 @access(Role.VIEWER)
-@documented(summary="Each drone stream's figures and its sinks' (live viewers among them)",
-            response=_STATS_SCHEMA)
+@documented(
+    summary="Each drone stream's figures and its sinks' (live viewers among them)",
+    response=_STATS_SCHEMA,
+)
 def streams() -> Response:
     try:
         stats = the_centre().video_streams()
@@ -216,8 +218,10 @@ def live(vehicle: str) -> Response:
 @documented(
     summary="Save a JPEG of the drone's latest keyframe to its sortie (202: being saved; "
     "follow the status URL)",
-    response={"type": "object", "properties": {"token": {"type": "string"},
-                                               "status_url": {"type": "string"}}},
+    response={
+        "type": "object",
+        "properties": {"token": {"type": "string"}, "status_url": {"type": "string"}},
+    },
 )
 def take_snapshot(vehicle: str) -> Response:
     try:
@@ -233,10 +237,14 @@ def take_snapshot(vehicle: str) -> Response:
 # --- snapshots ----------------------------------------------------------------------------------
 @bp.route("/snapshots", methods=["GET"])
 @access(Role.VIEWER)
-@documented(summary="Saved snapshots, newest first",
-            response={"type": "object", "properties": {"snapshots": {
-                "type": "array", "items": _SNAPSHOT_SCHEMA}}},
-            query=_LIST_QUERY)
+@documented(
+    summary="Saved snapshots, newest first",
+    response={
+        "type": "object",
+        "properties": {"snapshots": {"type": "array", "items": _SNAPSHOT_SCHEMA}},
+    },
+    query=_LIST_QUERY,
+)
 def snapshots() -> Response:
     vehicle, sortie = _filters()
     found = the_centre().video_snapshots(vehicle=vehicle, sortie_id=sortie)
@@ -279,10 +287,14 @@ def snapshot_jpeg(token: str) -> Response:
 # --- recordings ---------------------------------------------------------------------------------
 @bp.route("/recordings", methods=["GET"])
 @access(Role.VIEWER)
-@documented(summary="Sortie recordings, newest first",
-            response={"type": "object", "properties": {"recordings": {
-                "type": "array", "items": _RECORDING_SCHEMA}}},
-            query=_LIST_QUERY)
+@documented(
+    summary="Sortie recordings, newest first",
+    response={
+        "type": "object",
+        "properties": {"recordings": {"type": "array", "items": _RECORDING_SCHEMA}},
+    },
+    query=_LIST_QUERY,
+)
 def recordings() -> Response:
     vehicle, sortie = _filters()
     found = the_centre().recordings(vehicle=vehicle, sortie_id=sortie)
@@ -313,8 +325,9 @@ def recording_video(recording_id: int) -> Response:
 
 @bp.route("/recordings/<int:recording_id>/telemetry.vtt", methods=["GET"])
 @access(Role.VIEWER)
-@documented(summary="A recording's telemetry track (WebVTT, one JSON object per cue)",
-            stream="text/vtt")
+@documented(
+    summary="A recording's telemetry track (WebVTT, one JSON object per cue)", stream="text/vtt"
+)
 def recording_telemetry(recording_id: int) -> Response:
     rec = _recording(recording_id)
     if not rec.telemetry_path.is_file():
@@ -324,8 +337,10 @@ def recording_telemetry(recording_id: int) -> Response:
 
 @bp.route("/recordings/<int:recording_id>/track", methods=["GET"])
 @access(Role.VIEWER)
-@documented(summary="A recording's telemetry track as JSON cues on the video's clock",
-            response=_TRACK_SCHEMA)
+@documented(
+    summary="A recording's telemetry track as JSON cues on the video's clock",
+    response=_TRACK_SCHEMA,
+)
 def recording_track(recording_id: int) -> Response:
     try:
         cues = the_centre().recording_track(recording_id)
