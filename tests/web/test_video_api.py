@@ -254,3 +254,30 @@ def test_the_openapi_document_lists_the_video_api(app: Flask) -> None:
 def test_header_layout() -> None:
     assert FRAME_HEADER.size == 12
     assert struct.unpack(">IIB3x", FRAME_HEADER.pack(5, 66667, 1)) == (5, 66667, 1)
+
+
+def test_a_browser_that_stops_reading_drops_to_the_next_keyframe_and_stalls_nothing(
+    app: Flask, centre: CommandCentre
+) -> None:
+    relay = centre.video
+    assert relay is not None
+    client = app.test_client()
+    log_in(client, "viewer")
+    reply = client.get(f"/api/video/streams/{VEHICLE}/live", buffered=False)
+    try:
+        (feed,) = relay.streams[VEHICLE].live
+        frames_before = relay.streams[VEHICLE].frames
+        # 15 fps against a 30-frame queue: unread for 2 s, it overflows and drops all 30 waiting
+        # (before its first keyframe it drops at most a second of frames, 15)
+        wait_for(lambda: feed.counters.dropped >= 30, 10, "the unread client to drop frames")
+        assert relay.streams[VEHICLE].frames > frames_before + 30, "the relay kept going"
+        stats = client.get("/api/video/streams").json["streams"][0]
+        live_sinks = [s for s in stats["sinks"] if s["kind"] == "live"]
+        assert live_sinks and live_sinks[0]["dropped"] >= 30
+        frames = _messages(reply.response, 3)
+        assert frames[0][1] == 1, "after dropping, the client goes on from a keyframe"
+        codec = av.CodecContext.create("h264", "r")
+        pictures = [p for _, _, data in frames for p in codec.decode(av.Packet(data))]
+        assert pictures and pictures[0].width == WIDTH
+    finally:
+        reply.close()
