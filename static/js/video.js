@@ -11,6 +11,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const HEADER = 12;
   const MAX_LAG_S = 0.5;
+  const only = text.sortie ? `?sortie=${encodeURIComponent(text.sortie)}` : "";
 
   // --- map -----------------------------------------------------------------------------------
   const map = L.map("video-map").setView([36.6512, 116.9972], 13);
@@ -142,7 +143,7 @@
   }
 
   async function listSnapshots() {
-    const reply = await fetch("/api/video/snapshots", { credentials: "same-origin" });
+    const reply = await fetch(`/api/video/snapshots${only}`, { credentials: "same-origin" });
     if (!reply.ok) return;
     const list = document.getElementById("snapshot-list");
     const { snapshots } = await reply.json();
@@ -242,7 +243,7 @@
   }
 
   async function listRecordings() {
-    const reply = await fetch("/api/video/recordings", { credentials: "same-origin" });
+    const reply = await fetch(`/api/video/recordings${only}`, { credentials: "same-origin" });
     if (!reply.ok) return;
     const { recordings } = await reply.json();
     const body = document.querySelector("#recording-list tbody");

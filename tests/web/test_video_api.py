@@ -281,3 +281,12 @@ def test_a_browser_that_stops_reading_drops_to_the_next_keyframe_and_stalls_noth
         assert pictures and pictures[0].width == WIDTH
     finally:
         reply.close()
+
+
+def test_the_video_page_of_one_sortie_lists_only_its_own(app: Flask) -> None:
+    client = app.test_client()
+    log_in(client, "viewer")
+    page = client.get("/video?sortie=7").get_data(as_text=True)
+    assert 'data-sortie="7"' in page
+    assert client.get("/api/video/recordings?sortie=7").json["recordings"] == []
+    assert 'data-sortie=""' in client.get("/video").get_data(as_text=True)

@@ -1,5 +1,6 @@
 """The video page: each drone's live view beside the map (with the snapshot button), the saved
-snapshots, and playback of sortie recordings with the telemetry track drawn on the map in step."""
+snapshots, and playback of sortie recordings with the telemetry track drawn on the map in step.
+`/video?sortie=N` lists only that sortie's snapshots and recordings; `?recording=ID` plays one."""
 
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ def page() -> str:
     centre = the_centre()
     settings = current_app.extensions["ecopatrol.settings"]
     recording = request.args.get("recording", "")
+    sortie = request.args.get("sortie", "")
     return render_template(
         "video.html",
         vehicles=centre.video_vehicles(),
         may_snapshot=current_user.may(Role.OFFICER),
         recording=int(recording) if recording.isdigit() else None,
+        sortie=int(sortie) if sortie.isdigit() else None,
         tile_url=getattr(settings, "tile_url", None),
     )
