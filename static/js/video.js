@@ -223,7 +223,10 @@
     trackLine = L.polyline(points, { color: "#d63384", weight: 3 }).addTo(map);
     trackMarker = L.circleMarker(points[0] || map.getCenter(),
                                  { radius: 8, color: "#d63384", fillOpacity: 0.9 }).addTo(map);
-    if (points.length) map.fitBounds(trackLine.getBounds(), { padding: [20, 20] });
+    if (points.length) {
+      placed = true; // the drones' live positions no longer move the view away from the track
+      map.fitBounds(trackLine.getBounds(), { padding: [20, 20] });
+    }
     panel.hidden = false;
     panel.dataset.recording = String(rec.id);
     delete panel.dataset.cue;
