@@ -97,6 +97,13 @@ def test_a_pilot_dispatches_after_the_checks_and_the_sortie_flies_to_completion(
         lambda d: f"#{sortie_id}" in browser.element("#progress tbody").text, "live progress"
     )
 
+    geo = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.Console.api('GET', '/api/fleet/geojson').then(r => done(r.data));"
+    )
+    kinds = {(f["properties"]["kind"], f["properties"].get("drone")) for f in geo["features"]}
+    assert ("route", VEHICLE) in kinds  # the planned route drawn while it flies
+
     browser.open("/")  # the marker moves without reloading the page
     browser.wait(lambda d: VEHICLE in _drone_marks(browser), "the drone marker")
     first = _drone_marks(browser)[VEHICLE]
