@@ -186,6 +186,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         ]
         if self.video is not None:
             steps.append(("video", self.video.close))
+        steps.append(("video snapshots", self.close_video_operations))
         steps += [("fleet", self.fleet.close), ("bus", self.bus.close), ("database", self.db.close)]
         for name, step in steps:
             try:

@@ -92,6 +92,12 @@ class RecordingStore:
             session.flush()
             return row.id
 
+    def get(self, recording_id: int) -> Recording | None:
+        """One recording by id, or None."""
+        with self.database.reading() as session:
+            row = session.get(RecordingRow, recording_id)
+            return _recording(row) if row is not None else None
+
     def list(
         self, vehicle: str | None = None, sortie_id: int | None = None, limit: int = 100
     ) -> list[Recording]:
@@ -102,18 +108,19 @@ class RecordingStore:
         if sortie_id is not None:
             query = query.where(RecordingRow.sortie_id == sortie_id)
         with self.database.reading() as session:
-            return [
-                Recording(
-                    id=r.id,
-                    vehicle=r.vehicle,
-                    sortie_id=r.sortie_id,
-                    path=Path(r.path),
-                    telemetry_path=Path(r.telemetry_path),
-                    start_utc=r.start_utc,
-                    end_utc=r.end_utc,
-                    duration_s=r.duration_s,
-                    size_bytes=r.size_bytes,
-                    frames=r.frames,
-                )
-                for r in session.scalars(query)
-            ]
+            return [_recording(r) for r in session.scalars(query)]
+
+
+def _recording(r: RecordingRow) -> Recording:
+    return Recording(
+        id=r.id,
+        vehicle=r.vehicle,
+        sortie_id=r.sortie_id,
+        path=Path(r.path),
+        telemetry_path=Path(r.telemetry_path),
+        start_utc=r.start_utc,
+        end_utc=r.end_utc,
+        duration_s=r.duration_s,
+        size_bytes=r.size_bytes,
+        frames=r.frames,
+    )

@@ -280,3 +280,12 @@ def wait_for(condition: Callable[[], object], timeout_s: float = 20.0, what: str
             return
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what or condition}")
+
+
+def free_udp_ports(count: int) -> int:
+    """A base port with `count` consecutive UDP ports free (vehicle i's video on base + i)."""
+    for _ in range(200):
+        base = free_udp_port()
+        if base + count < 65000 and all(_udp_free(base + i) for i in range(count)):
+            return base
+    raise RuntimeError(f"no {count} consecutive free UDP ports")

@@ -31,6 +31,7 @@ from command.centre import CommandCentre
 from command.centre.demo import VEHICLE_NAMES, demo_config
 from command.link import LinkState
 from tests.helpers.sitl import sitl
+from tests.helpers.video import free_udp_ports
 from web import WebSettings, create_app
 from web.users import Role, UserStore
 
@@ -89,12 +90,17 @@ def add_role_accounts(centre: CommandCentre) -> None:
 
 @contextmanager
 def running_console(
-    folder: Path, *, scheduler: bool = False, speedup: float = SPEEDUP
+    folder: Path, *, scheduler: bool = False, speedup: float = SPEEDUP, video: bool = False
 ) -> Iterator[LiveConsole]:
-    """Simulator + centre + console, all real, stopped in order afterwards."""
+    """Simulator + centre + console, all real, stopped in order afterwards; with video, the
+    drones' cameras stream (simulator --video) and the centre relays them."""
     var_dir = folder / "var"
-    with sitl(var_dir / "sim", drones=len(VEHICLE_NAMES), speedup=speedup) as sim:
-        config = demo_config(var_dir, sim.base_port, speedup=speedup, scheduler=scheduler)
+    video_port = free_udp_ports(len(VEHICLE_NAMES)) if video else None
+    extra = ["--video", "--video-port", str(video_port)] if video_port is not None else []
+    with sitl(var_dir / "sim", drones=len(VEHICLE_NAMES), speedup=speedup, extra=extra) as sim:
+        config = demo_config(
+            var_dir, sim.base_port, speedup=speedup, scheduler=scheduler, video_port=video_port
+        )
         centre = CommandCentre(config)
         try:
             centre.start()

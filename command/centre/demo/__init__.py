@@ -31,10 +31,12 @@ def demo_mapping(
     speedup: float = 1.0,
     scheduler: bool = True,
     host: str = "127.0.0.1",
+    video_port: int | None = None,
 ) -> dict[str, Any]:
-    """The demo's configuration as the TOML file would hold it."""
+    """The demo's configuration as the TOML file would hold it; with video_port, the drones'
+    cameras (simulator --video --video-port) are relayed, vehicle i from video_port + i."""
     rate = max(1.0, min(speedup, 10.0))
-    return {
+    mapping: dict[str, Any] = {
         "var_dir": str(var_dir),
         "zones": str(ZONES),
         "actor": "centre",
@@ -50,6 +52,14 @@ def demo_mapping(
         "alerts": {"rules": str(RULES), "strict": False},
         "sensing": {"batch_s": 2.0, "map_refresh_s": 10.0, "map_centre": [36.6475, 116.935]},
     }
+    if video_port is not None:
+        mapping["video"] = {
+            "recordings_dir": str(var_dir / "recordings"),
+            "streams": [
+                {"vehicle": name, "port": video_port + i} for i, name in enumerate(VEHICLE_NAMES)
+            ],
+        }
+    return mapping
 
 
 def demo_config(var_dir: Path, base_port: int, **options: Any) -> CentreConfig:

@@ -11,8 +11,10 @@ from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
 import command.alerts.store
+import command.centre.zoneset  # (the zone document versions, on the same Base)
 import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
-import command.video.records  # noqa: F401  (the recordings list, on the same Base)
+import command.video.records  # (the recordings list, on the same Base)
+import command.video.snapshots  # noqa: F401  (the video snapshots, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
 from command.storage.models import Base
 
@@ -32,6 +34,7 @@ EXPECTED_TABLES = {
     "zone_sets",
     "alert_engine_state",
     "recordings",
+    "video_snapshots",
 }
 
 
