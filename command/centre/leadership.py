@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from command.storage import normalise_url, sqlite_file
@@ -140,7 +140,7 @@ class AdvisoryLeadership(Leadership):
         return self.url.render_as_string(hide_password=True)
 
     def _connect(self) -> Connection:
-        if self._connection is None or self._connection.closed:
+        if self._connection is None or self._connection.closed or self._connection.invalidated:
             try:
                 self._connection = self._engine.connect()
             except DBAPIError as exc:
@@ -155,7 +155,7 @@ class AdvisoryLeadership(Leadership):
                     text("SELECT pg_try_advisory_lock(:space, :key)"),
                     {"space": LOCK_SPACE, "key": LOCK_DAEMON},
                 ).scalar()
-            except DBAPIError as exc:
+            except SQLAlchemyError as exc:
                 self._forget()
                 raise LeadershipError(f"database {self.where}: {_first_line(exc)}") from None
             if got:
@@ -176,7 +176,7 @@ class AdvisoryLeadership(Leadership):
                     .execute(query, {"space": LOCK_SPACE, "key": LOCK_DAEMON})
                     .first()
                 )
-            except DBAPIError:
+            except SQLAlchemyError:
                 self._forget()
                 return None
         if row is None:
@@ -192,13 +192,19 @@ class AdvisoryLeadership(Leadership):
         with self._lock:
             if self._connection is None or self.held_since is None:
                 return False
-            return bool(
-                self._connection.execute(query, {"space": LOCK_SPACE, "key": LOCK_DAEMON}).scalar()
-            )
+            try:
+                held = self._connection.execute(
+                    query, {"space": LOCK_SPACE, "key": LOCK_DAEMON}
+                ).scalar()
+            except SQLAlchemyError as exc:  # the connection, and with it the lock, is gone
+                self._forget()
+                self.held_since = None
+                raise LeadershipError(f"database {self.where}: {_first_line(exc)}") from None
+            return bool(held)
 
     def _drop(self) -> None:
         if self._connection is not None and self.held_since is not None:
-            with contextlib.suppress(DBAPIError):  # the connection is gone: so is the lock
+            with contextlib.suppress(SQLAlchemyError):  # the connection is gone: so is the lock
                 self._connection.execute(
                     text("SELECT pg_advisory_unlock(:space, :key)"),
                     {"space": LOCK_SPACE, "key": LOCK_DAEMON},
@@ -208,7 +214,7 @@ class AdvisoryLeadership(Leadership):
 
     def _forget(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(DBAPIError):
+            with contextlib.suppress(SQLAlchemyError):
                 self._connection.close()
         self._connection = None
 
@@ -288,6 +294,7 @@ class FileLeadership(Leadership):
             self._fd = None
 
 
-def _first_line(exc: DBAPIError) -> str:
-    lines = str(exc.orig).strip().splitlines()
-    return lines[0].strip() if lines else type(exc.orig).__name__
+def _first_line(exc: SQLAlchemyError) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    lines = str(cause).strip().splitlines()
+    return lines[0].strip() if lines else type(cause).__name__
