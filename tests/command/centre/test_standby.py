@@ -120,11 +120,10 @@ def test_the_standby_takes_over_a_killed_daemon_mid_sortie_on_postgresql(
     url = pg_url.render_as_string(hide_password=False)
     with sitl(tmp_path, speedup=SPEEDUP) as sim:
         config = write_config(tmp_path, url, sim.url())
-        first = Daemon(config)
+        first = started(config)  # the active one, before the standby starts
         second = Daemon(config, "--standby")
         db = Database(pg_url)
         try:
-            first.wait_for(RUNNING, 60)
             second.wait_for("standby:", 60)
             assert owner_of(first) in second.output
 
@@ -181,30 +180,64 @@ def test_an_active_daemon_cut_off_from_postgresql_fences_itself_and_the_standby_
     tmp_path: Path,
     pg_url: URL,  # noqa: F811
 ) -> None:
-    config = write_config(tmp_path, pg_url.render_as_string(hide_password=False))
-    first = Daemon(config)
-    second = Daemon(config, "--standby")
+    with sitl(tmp_path, speedup=SPEEDUP) as sim:
+        config = write_config(tmp_path, pg_url.render_as_string(hide_password=False), sim.url())
+        first = started(config)  # the active one, before the standby starts
+        second = Daemon(config, "--standby")
+        db = Database(pg_url)
+        try:
+            second.wait_for("standby:", 60)
+
+            def flying():
+                found = [s for s in list_sorties(db) if s.outcome.value == "flying"]
+                return found[0] if found else None
+
+            sortie = wait_until(flying, 60, "the patrol sortie flying")
+            with db.engine.connect() as connection:
+                ended = connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name"
+                    ),
+                    {"name": f"ecopatrol daemon {first_owner(first, second)}"[:63]},
+                ).all()
+            assert ended == [(True,)]
+            cut = time.monotonic()
+            assert first.wait(15) == LOST
+            assert time.monotonic() - cut < 10
+            assert "leadership lost" in first.output and "fenced" in first.output
+            second.wait_for(TOOK_OVER, 15)
+            second.wait_for(RUNNING, 30)
+
+            def closed():
+                record = next(s for s in list_sorties(db) if s.id == sortie.id)
+                return record if record.ended_at is not None else None
+
+            done = wait_until(closed, 150, "the sortie closed")
+        finally:
+            first.stop()
+            second.stop()
+        try:
+            # The fenced daemon recorded nothing for it (no "aborted" on its way out): the
+            # standby adopted it in the air and closed it when it landed.
+            assert done.outcome.value == "completed", done.reason
+            assert owner_of(second) in (done.owner or "")
+            events = [e.message for e in list_events(db, vehicle_name="copter-1")]
+            assert not any("aborted" in m for m in events)
+            assert sum("adopted by" in m for m in events) == 1
+        finally:
+            db.close()
+
+
+def started(config: Path) -> Daemon:
+    """A daemon that has become the active one (stopped again if it does not)."""
+    daemon = Daemon(config)
     try:
-        first.wait_for(RUNNING, 60)
-        second.wait_for("standby:", 60)
-        with Database(pg_url) as admin, admin.engine.connect() as connection:
-            ended = connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :name"
-                ),
-                {"name": f"ecopatrol daemon {first_owner(first, second)}"[:63]},
-            ).all()
-        assert ended == [(True,)]
-        cut = time.monotonic()
-        assert first.wait(15) == LOST
-        assert time.monotonic() - cut < 10
-        assert "leadership lost" in first.output and "fenced" in first.output
-        second.wait_for(TOOK_OVER, 15)
-        second.wait_for(RUNNING, 30)
-    finally:
-        first.stop()
-        second.stop()
+        daemon.wait_for(RUNNING, 60)
+    except BaseException:
+        daemon.stop()
+        raise
+    return daemon
 
 
 def first_owner(first: Daemon, second: Daemon) -> str:
