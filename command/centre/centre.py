@@ -9,7 +9,7 @@ import csv
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,7 +41,7 @@ from command.patrols import (
     patrol_zone,
 )
 from command.sensing import LiveSensing
-from command.storage import Database, open_database
+from command.storage import Database, StorageError, get_sortie, open_database
 from command.video import VideoRelay
 from command.video.records import RecordingStore
 from missions.checks import Limits
@@ -70,10 +70,18 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         *,
         utcnow: Callable[[], datetime] = utc_now,
         clock: Callable[[], float] = time.monotonic,
+        replaces: Collection[str] = (),
     ) -> None:
+        """`replaces`: the owners (see command.dispatch.owner) of the active daemon this one
+        takes over from; the sorties it left in the air are adopted once their vehicles
+        report, whatever its process table says."""
         self.config = config
+        self.replaces = tuple(replaces)
+        self.fenced: str | None = None
+        self._to_adopt: set[str] = set()
         self.utcnow = utcnow
         self.started = False
+        self._wind_known: set[str] = set()
         self.bus = EventBus()
         self.db: Database = open_database(config.database)
         self.zone_book = ZoneBook(self.db)
@@ -162,16 +170,36 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         if self.video is not None:
             self.bus.subscribe("video", self.video.handle, kinds=self.video.EVENT_KINDS)
             self.video.start()
+        self._to_adopt = {v.name for v in self.config.vehicles}
         for vehicle in self.config.vehicles:
             self.fleet.connect(vehicle.name, vehicle.connect, signing_key=vehicle.signing_key)
         self.alerts.start()
         self.queue.recover(now)
-        if self.config.scheduler.enabled:
+        if self.config.scheduler.enabled and self.fenced is None:
             self.scheduler.start()
             self._sync_schedules(now)
             self.patrol_clock.start()
         self.started = True
         log.info("command centre started: %d vehicles", len(self.config.vehicles))
+
+    def fence(self, reason: str) -> None:
+        """Stop acting at once — this process is no longer the active one (its leadership was
+        lost): dispatch and the patrol scheduler first, then the alerts; nothing more is sent
+        or recorded for the sorties, which the daemon taking over adopts. `close()` after."""
+        if self.fenced is not None:
+            return
+        self.fenced = reason
+        log.error("fenced: %s; dispatch, patrols and alerts stopped", reason)
+        for name, step in (
+            ("dispatcher", lambda: self.dispatcher.fence(reason)),
+            ("patrol clock", self.patrol_clock.close),
+            ("scheduler", self.scheduler.close),
+            ("alerts", self.alerts.close),
+        ):
+            try:
+                step()
+            except Exception:  # the next part must still be stopped
+                log.exception("fencing the %s failed", name)
 
     def close(self) -> None:
         """Stop in a safe order: scheduler → alerts → dispatcher (open sorties closed as
@@ -323,11 +351,29 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         """Sortie ends tell the queue; drones' wind estimates feed the flying conditions."""
         if isinstance(event, TelemetryUpdated):
             self._report_wind(event.snapshot)
+            if event.snapshot.name in self._to_adopt:
+                self._adopt(event.snapshot)
             return
         if isinstance(event, LinkBack):
             self.patrol_clock.poke()
             return
         self.queue_follow(event)
+
+    def _adopt(self, snap: VehicleSnapshot) -> None:
+        """Once a vehicle reports after the start: adopt (or reconcile) the open sorties a
+        stopped centre left on it; until then no new sortie may start on it (preflight)."""
+        if snap.link is not LinkState.OK or snap.altitude_relative_m is None:
+            return
+        self._to_adopt.discard(snap.name)
+        if self.fenced is not None:
+            return
+        try:
+            taken = self.dispatcher.adopt(snap.name, self.replaces)
+        except Exception:
+            log.exception("%s: the open sorties could not be adopted", snap.name)
+            return
+        if taken:
+            self.patrol_clock.poke()
 
     def queue_follow(self, event: Event) -> None:
         """Close the queue's task of a sortie that ended (completed, failed or interrupted)."""
@@ -337,6 +383,11 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             return
         sortie = self.dispatcher.sortie(event.sortie_id)
         task_id = sortie.work.task_id if sortie is not None else None
+        if task_id is None:  # the dispatcher forgets a sortie as it publishes its end
+            try:
+                task_id = get_sortie(self.db, event.sortie_id).task_id
+            except StorageError:
+                log.exception("sortie %s: its task cannot be read", event.sortie_id)
         if task_id is not None:
             now = event.time_utc
             try:
@@ -368,6 +419,9 @@ class CommandCentre(*operation_mixins(), CentreOperations):
                 self.utcnow(),  # when the centre learnt it (a sped-up vehicle's clock runs fast)
             )
         )
+        if snap.name not in self._wind_known:  # work held for an unknown wind may go now
+            self._wind_known.add(snap.name)
+            self.patrol_clock.poke()
 
 
 def _flying_rules(config: CentreConfig) -> FlyingRules:

@@ -1,15 +1,31 @@
-"""``daemon --config FILE``: the command centre alone, headless, until Ctrl-C or SIGTERM."""
+"""``daemon --config FILE [--standby]``: the command centre alone, headless, until Ctrl-C or
+SIGTERM — the one active daemon of its database (see command.centre.leadership). A second one
+is refused; with ``--standby`` it waits as a hot standby and, when the active one stops (killed,
+crashed, cut off), takes over: links, the patrol schedules from their job store, and the sorties
+left in the air (adopted as they fly on). An active daemon that loses its hold on the database
+fences itself (dispatch and patrols stop first) and exits with code 4."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
 from command.cli.display import console
 from command.cli.session import CliError
+
+STANDBY_POLL_S = 0.5
+"""How often a standby tries to take the leadership (s)."""
+REFUSED = 3
+"""Exit code: another daemon is active (and this one is not a standby)."""
+LOST = 4
+"""Exit code: the leadership was lost; this daemon fenced itself and stopped."""
+STOPS = frozenset({signal.SIGINT, signal.SIGTERM})
+LOST_SIGNAL = signal.SIGUSR1  # the leadership watcher tells the main thread
 
 
 def add_parser(sub: Any) -> None:
@@ -17,36 +33,140 @@ def add_parser(sub: Any) -> None:
     s = sub.add_parser("daemon", help="run the command centre headless (links, patrols, alerts)")
     s.add_argument("--config", required=True, type=Path, help="the centre's TOML config file")
     s.add_argument(
+        "--standby",
+        action="store_true",
+        help="if another daemon is active on the database, wait and take over when it stops "
+        "(without it a second daemon is refused)",
+    )
+    s.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="log"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the centre from its config, run it until a stop signal, close it cleanly."""
-    from command.centre import CommandCentre, ConfigError, load_config
-    from command.centre.zoneset import ZoneDocumentError
+    """Become the active daemon (or wait as the standby), run the centre until a stop signal or
+    the loss of the leadership, close it cleanly."""
+    from command.centre import ConfigError, load_config
+    from command.centre.leadership import Leadership, LeadershipError
+    from command.dispatch import this_process
+    from command.storage import DatabaseUrlError
 
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     try:
         config = load_config(args.config)
-        centre = CommandCentre(config)
+        if config.database_url is None and os.environ.get("DATABASE_URL", "").strip():
+            config = config.model_copy(update={"database_url": os.environ["DATABASE_URL"].strip()})
+        leadership = Leadership.for_database(config.database, this_process())
+    except (ConfigError, DatabaseUrlError, LeadershipError) as exc:
+        raise CliError(str(exc), 2) from None
+    # Blocked before any thread starts (threads inherit the mask): the signals are taken here
+    # by sigwait, never by a handler interrupting some thread mid-way.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS | {LOST_SIGNAL})
+    try:
+        replaced = _become_active(leadership, args.standby)
+        if replaced is None:
+            return 0
+        return _serve(config, leadership, replaced)
+    finally:
+        leadership.release()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS | {LOST_SIGNAL})
+
+
+def _become_active(leadership: Any, standby: bool) -> list[str] | None:
+    """Take the leadership; as a standby wait for it. The daemons replaced (their owner
+    names), or None when stopped while waiting."""
+    from command.centre.leadership import LeadershipError
+
+    try:
+        if leadership.try_acquire():
+            return []
+        holder = leadership.holder()
+    except LeadershipError as exc:
+        raise CliError(str(exc), 2) from None
+    where = leadership.where
+    if not standby:
+        raise CliError(
+            f"another command daemon is active on {where} ({holder or 'holder unknown'}): "
+            "this one is not started; run it with --standby to wait and take over when that "
+            "one stops",
+            REFUSED,
+        )
+    console.print(
+        f"standby: the active command daemon on {where} is {holder or 'unknown'}; "
+        "waiting to take over",
+        highlight=False,
+    )
+    seen = [holder] if holder else []
+    unreachable = False
+    while True:
+        received = signal.sigtimedwait(STOPS, STANDBY_POLL_S)
+        if received is not None:
+            console.print(f"{signal.Signals(received.si_signo).name}: standby stopped")
+            return None
+        try:
+            if leadership.try_acquire():
+                break
+            holder = leadership.holder()
+            unreachable = False
+        except LeadershipError as exc:
+            if not unreachable:
+                console.print(f"standby: {exc}; still waiting", highlight=False)
+            unreachable = True
+            continue
+        if holder and holder not in seen:
+            seen.append(holder)
+    # The daemon before may act until its own check sees the lock gone: let it fence first.
+    received = signal.sigtimedwait(STOPS, 2 * leadership.check_s + 0.5)
+    if received is not None:
+        return None
+    console.print(
+        f"active: took over on {where} from {', '.join(seen) or 'no one'}", highlight=False
+    )
+    return seen
+
+
+def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
+    from command.centre import CommandCentre, ConfigError
+    from command.centre.zoneset import ZoneDocumentError
+    from command.storage import StorageError
+
+    try:
+        centre = CommandCentre(config, replaces=replaced)
     except (ConfigError, ZoneDocumentError) as exc:
         raise CliError(str(exc), 2) from None
-    stops = {signal.SIGINT, signal.SIGTERM}
-    # Blocked before any thread starts (threads inherit the mask): the signal is taken here by
-    # sigwait, never by a handler interrupting some thread mid-way.
-    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    except StorageError as exc:
+        raise CliError(f"database: {exc}", 2) from None
+    main = threading.main_thread().ident
+    lost: list[str] = []
+
+    def on_lost(reason: str) -> None:
+        lost.append(reason)
+        centre.fence(reason)  # before anything else: nothing more is sent or recorded
+        if main is not None:
+            signal.pthread_kill(main, LOST_SIGNAL)
+
+    leadership.watch(on_lost)
     try:
         centre.start()
         names = ", ".join(v.name for v in config.vehicles) or "none"
-        console.print(f"command centre running: vehicles {names}; Ctrl-C stops it", highlight=False)
+        console.print(
+            f"command centre running (active on {leadership.where}): vehicles {names}; "
+            "Ctrl-C stops it",
+            highlight=False,
+        )
         for error in centre.rules.errors:
             console.print(f"alert rule refused: {error}", highlight=False)
-        received = signal.sigwait(stops)
+        received = signal.sigwait(STOPS | {LOST_SIGNAL})
+        if received == LOST_SIGNAL:
+            console.print(
+                f"leadership lost ({lost[0] if lost else 'unknown'}): fenced, stopping; "
+                "a standby takes over",
+                highlight=False,
+            )
+            return LOST
         console.print(f"{signal.Signals(received).name}: stopping the command centre")
     finally:
         centre.close()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
     return 0

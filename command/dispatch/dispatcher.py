@@ -12,12 +12,13 @@ leaves undone is published as WorkLeft (and handed to `requeue`). Every command 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 
 from command.dispatch import aborts, steps
+from command.dispatch.adopt import Adopted, adopt
 from command.dispatch.ledger import Ledger, Requeue
 from command.dispatch.progress import Progress
 from command.dispatch.readiness import (
@@ -361,13 +362,36 @@ class Dispatcher(Ledger):
         vehicle reports now (nothing is sent to it); see command.dispatch.reconcile."""
         return reconcile(self.db, vehicle, self.fleet.snapshot(vehicle), self.utcnow())
 
+    def adopt(self, vehicle: str, gone: Collection[str] = ()) -> list[Adopted]:
+        """Follow here the open sorties of `vehicle` that a stopped process (one of `gone`, or
+        any whose owner no longer runs) left in the air; close those found landed. Nothing is
+        sent to the vehicle; see command.dispatch.adopt."""
+        if self.closing:
+            return []
+        return adopt(self, vehicle, gone, self.utcnow())
+
     # --- shutting down -----------------------------------------------------------------------
+    def fence(self, reason: str) -> None:
+        """Stop acting at once (this process lost the right to): no step starts, the queued
+        ones are dropped, the sorties are no longer followed and nothing more is recorded for
+        them — the process that takes over adopts them. A step already sending finishes."""
+        with self.lock:
+            self.closing = True
+            self.fenced = reason
+            workers, self._workers = list(self._workers.values()), {}
+        for worker in workers:
+            worker.shutdown(wait=False, cancel_futures=True)
+        self.progress.close()
+
     def close(self) -> None:
         """Shut down: running steps end (none starts), open sorties close as aborted — a drone
-        in the air flies on under its own failsafes (no command is sent) — and following stops."""
+        in the air flies on under its own failsafes (no command is sent) — and following stops.
+        A fenced dispatcher records nothing more: its open sorties stay for their new owner."""
         with self.lock:
             self.closing = True
         self.stop_workers()
+        if self.fenced is not None:
+            return
         with self.lock:
             left = list(self.by_id.values())
         for s in left:

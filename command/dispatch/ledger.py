@@ -81,6 +81,7 @@ class Ledger:
         self.by_vehicle: dict[str, Sortie] = {}
         self.by_id: dict[int, Sortie] = {}
         self.closing = False
+        self.fenced: str | None = None  # why this process stopped acting (see Dispatcher.fence)
         self._workers: dict[str, ThreadPoolExecutor] = {}
         self._audited: dict[str, AuditedFleet] = {}
 
@@ -189,6 +190,9 @@ class Ledger:
         events and free its vehicle. Closing twice does nothing."""
         with self.lock:
             if sortie.stage is Stage.CLOSED:
+                return
+            if self.fenced is not None:  # not ours to record any more: its new owner will
+                log.warning("sortie %s not closed here (%s)", sortie.sortie_id, self.fenced)
                 return
             sortie.stage = Stage.CLOSED
         t = sortie.tracker

@@ -47,6 +47,8 @@ class Progress:
     def on_event(self, event: Event) -> None:
         """One event from the bus (on the subscriber's thread)."""
         vehicle = getattr(event, "vehicle", None)
+        if self.ledger.fenced is not None:
+            return  # this process no longer follows anything
         with self.ledger.lock:
             sortie = self.ledger.by_vehicle.get(vehicle) if vehicle else None
             if sortie is None or sortie.stage is not Stage.FLYING:

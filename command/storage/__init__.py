@@ -42,6 +42,7 @@ from .sorties import (
     open_sortie,
     renew_owner,
     sortie_for_task,
+    take_over_sortie,
     track_path_for,
 )
 from .tracks import Track, TrackFormatError, TrackPoint, TrackWriter, read_track
@@ -105,6 +106,7 @@ __all__ = [
     "sortie_for_task",
     "sqlite_file",
     "sqlite_url",
+    "take_over_sortie",
     "track_path_for",
     "upgrade",
     "upsert_vehicle",

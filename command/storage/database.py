@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
@@ -88,6 +88,8 @@ class Database:
         """Bring the schema to `revision` with Alembic (the tables come from migrations)."""
         try:
             with self.engine.begin() as connection:
+                if not self.is_sqlite:  # two processes starting at once migrate one by one
+                    connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
                 upgrade_connection(connection, revision)
         except IntegrityError as error:
             raise integrity_error(error) from error
@@ -122,6 +124,9 @@ class Database:
 
 
 _READ_ONLY = "ecopatrol_read_only"
+MIGRATION_LOCK = "1164144464, 2"
+"""PostgreSQL advisory lock keys held while the schema is upgraded (the active daemon's
+election uses (1164144464, 1), see command.centre.leadership)."""
 
 
 def open_database(url: str | URL, *, create: bool = True, **options: Any) -> Database:

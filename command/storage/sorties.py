@@ -149,6 +149,25 @@ def renew_owner(db: Database, sortie_id: int, owner: str, now: datetime) -> bool
         return True
 
 
+def take_over_sortie(
+    db: Database, sortie_id: int, previous_owner: str | None, owner: str, now: datetime
+) -> bool:
+    """Make `owner` follow the open sortie if `previous_owner` still holds it (compare and set,
+    in one transaction): of two processes taking over the same sortie only one succeeds. False
+    if it is closed or someone else took it meanwhile."""
+    owner = checks.name("owner", owner, OWNER_LENGTH)
+    seen = checks.utc("now", now)
+    with db.transaction() as session:
+        sortie = session.get(SortieRow, sortie_id, with_for_update=True)
+        if sortie is None:
+            raise NotFoundError("sorties", sortie_id)
+        if SortieOutcome(sortie.outcome).is_final or sortie.owner != previous_owner:
+            return False
+        sortie.owner = owner
+        sortie.owner_seen_at = seen
+        return True
+
+
 def list_open_sorties(db: Database, vehicle_name: str | None = None) -> list[SortieRecord]:
     """Sorties not closed yet (planned, uploading, flying), oldest first; optionally of one
     vehicle (none if the vehicle is unknown)."""
