@@ -26,6 +26,8 @@ import numpy as np
 import xarray as xr
 import zarr
 
+from sensors.cubes.chunks import write_region
+
 SIZES_ATTR = "ecopatrol_sizes"
 COMMIT_ATTR = "ecopatrol_commit"
 """Number of the last commit; a journal protects the commit numbered one more."""
@@ -170,8 +172,10 @@ class CubeStore:
                         region = [slice(None)] * len(dims)
                         region[axis] = slice(old[d], new[d])
                         arr[tuple(region)] = arr.metadata.fill_value
+            arrays = self.arrays()
             for name, (region, values) in regions.items():
-                self.group[name][region] = values
+                if not write_region(arrays[name], region, values):
+                    arrays[name][region] = values
             for name, (coords, values) in points.items():
                 self.group[name].set_coordinate_selection(coords, values)
             self._commit({**(attrs or {}), SIZES_ATTR: new, COMMIT_ATTR: number})
