@@ -46,7 +46,9 @@ def write_region(arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray)
     ranges = [range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, chunks, strict=True)]
 
     def one(coords: tuple[int, ...]) -> None:
-        box = [slice(k * c, min((k + 1) * c, n)) for k, c, n in zip(coords, chunks, shape)]
+        box = [
+            slice(k * c, min((k + 1) * c, n)) for k, c, n in zip(coords, chunks, shape, strict=True)
+        ]
         inside = [
             slice(max(b.start, a), min(b.stop, z)) for b, (a, z) in zip(box, bounds, strict=True)
         ]
@@ -54,8 +56,12 @@ def write_region(arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray)
         chunk = np.full(chunks, fill, dtype=arr.dtype)
         if not whole:  # the region covers part of it: keep the rest as committed
             chunk[tuple(slice(0, b.stop - b.start) for b in box)] = arr[tuple(box)]
-        dst = tuple(slice(i.start - b.start, i.stop - b.start) for i, b in zip(inside, box))
-        src = tuple(slice(i.start - a, i.stop - a) for i, (a, _) in zip(inside, bounds))
+        dst = tuple(
+            slice(i.start - b.start, i.stop - b.start) for i, b in zip(inside, box, strict=True)
+        )
+        src = tuple(
+            slice(i.start - a, i.stop - a) for i, (a, _) in zip(inside, bounds, strict=True)
+        )
         chunk[dst] = values[src]
         path = root.joinpath(arr.metadata.encode_chunk_key(coords))
         if not keep_empty and _all_fill(chunk, fill):
