@@ -53,16 +53,19 @@ def write_region(arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray)
             slice(max(b.start, a), min(b.stop, z)) for b, (a, z) in zip(box, bounds, strict=True)
         ]
         whole = all(i == b for i, b in zip(inside, box, strict=True))
-        chunk = np.full(chunks, fill, dtype=arr.dtype)
-        if not whole:  # the region covers part of it: keep the rest as committed
-            chunk[tuple(slice(0, b.stop - b.start) for b in box)] = arr[tuple(box)]
-        dst = tuple(
-            slice(i.start - b.start, i.stop - b.start) for i, b in zip(inside, box, strict=True)
-        )
         src = tuple(
             slice(i.start - a, i.stop - a) for i, (a, _) in zip(inside, bounds, strict=True)
         )
-        chunk[dst] = values[src]
+        if whole and all(b.stop - b.start == c for b, c in zip(box, chunks, strict=True)):
+            chunk = values[src]  # an inner chunk wholly written: encoded from the values
+        else:
+            chunk = np.full(chunks, fill, dtype=arr.dtype)
+            if not whole:  # the region covers part of it: keep the rest as committed
+                chunk[tuple(slice(0, b.stop - b.start) for b in box)] = arr[tuple(box)]
+            dst = tuple(
+                slice(i.start - b.start, i.stop - b.start) for i, b in zip(inside, box, strict=True)
+            )
+            chunk[dst] = values[src]
         path = root.joinpath(arr.metadata.encode_chunk_key(coords))
         if not keep_empty and _all_fill(chunk, fill):
             path.unlink(missing_ok=True)
