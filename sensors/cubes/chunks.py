@@ -13,9 +13,11 @@ are left to zarr (``write_region`` returns False).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,17 +31,51 @@ WORKERS = min(4, os.cpu_count() or 1)
 """Threads encoding and writing chunks (zstd and file writes release the GIL)."""
 
 
+Region = tuple[zarr.Array, tuple[slice, ...], np.ndarray]
+
+
 def write_region(arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray) -> bool:
     """Write values into arr[region] chunk by chunk; False (nothing written) if arr's codecs or
     store are not the plain local bytes + zstd kind, so the caller writes through zarr."""
+    return not write_regions([(arr, region, values)])
+
+
+def write_regions(items: list[Region]) -> list[int]:
+    """Write several regions' chunks on one pool of threads; returns the positions of the
+    items left unwritten (codecs or store of another kind) for the caller to give to zarr.
+
+    An error writing any chunk is raised once every chunk job has ended; chunks already
+    written stay (the cube's commit has not made them visible)."""
+    jobs: list[Callable[[], None]] = []
+    left = []
+    for k, (arr, region, values) in enumerate(items):
+        found = _chunk_jobs(arr, region, values)
+        if found is None:
+            left.append(k)
+        else:
+            jobs += found
+    if len(jobs) == 1 or WORKERS == 1:
+        for job in jobs:
+            job()
+    elif jobs:
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="cube-chunk") as pool:
+            for _ in pool.map(lambda job: job(), jobs):
+                pass
+    return left
+
+
+def _chunk_jobs(
+    arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray
+) -> list[Callable[[], None]] | None:
+    """One job per chunk the region touches; None if arr is not of the kind written here."""
     encode = _encoder(arr)
     if encode is None or not isinstance(arr.store, LocalStore):
-        return False
+        return None
     shape, chunks = arr.shape, arr.chunks
     bounds = [_bounds(sl, n) for sl, n in zip(region, shape, strict=True)]
     values = np.broadcast_to(np.asarray(values, dtype=arr.dtype), tuple(b - a for a, b in bounds))
     if values.size == 0:
-        return True
+        return []
     root = Path(str(arr.store.root)) / arr.path
     fill = arr.metadata.fill_value
     keep_empty = bool(zarr.config.get("array.write_empty_chunks"))
@@ -72,15 +108,7 @@ def write_region(arr: zarr.Array, region: tuple[slice, ...], values: np.ndarray)
             return
         _put(path, encode(chunk))
 
-    todo = list(itertools.product(*ranges))
-    if len(todo) == 1 or WORKERS == 1:
-        for coords in todo:
-            one(coords)
-        return True
-    with ThreadPoolExecutor(WORKERS, thread_name_prefix="cube-chunk") as pool:
-        for _ in pool.map(one, todo):
-            pass
-    return True
+    return [functools.partial(one, coords) for coords in itertools.product(*ranges)]
 
 
 def _encoder(arr: zarr.Array):

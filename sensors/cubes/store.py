@@ -26,7 +26,7 @@ import numpy as np
 import xarray as xr
 import zarr
 
-from sensors.cubes.chunks import write_region
+from sensors.cubes.chunks import write_regions
 
 SIZES_ATTR = "ecopatrol_sizes"
 COMMIT_ATTR = "ecopatrol_commit"
@@ -173,9 +173,10 @@ class CubeStore:
                         region[axis] = slice(old[d], new[d])
                         arr[tuple(region)] = arr.metadata.fill_value
             arrays = self.arrays()
-            for name, (region, values) in regions.items():
-                if not write_region(arrays[name], region, values):
-                    arrays[name][region] = values
+            items = [(arrays[name], region, values) for name, (region, values) in regions.items()]
+            for k in write_regions(items):  # arrays of other codecs: through zarr
+                arr, region, values = items[k]
+                arr[region] = values
             for name, (coords, values) in points.items():
                 self.group[name].set_coordinate_selection(coords, values)
             self._commit({**(attrs or {}), SIZES_ATTR: new, COMMIT_ATTR: number})

@@ -145,3 +145,21 @@ def test_a_failed_commit_leaves_the_station_cube_as_committed(
     ds = cube_station.open_cube(path)
     assert ds.sizes["time"] == 20
     assert (ds["pm2_5"].values[:, 10:] == 2.0).all()
+
+
+def test_several_regions_on_one_pool_and_the_rest_left(tmp_path: Path) -> None:
+    ref, direct = _pair(tmp_path)
+    g = zarr.open_group(str(tmp_path / "g"), mode="w")
+    gz = g.create_array(
+        "v", shape=(4, 4), chunks=(2, 2), dtype="float64", compressors=zarr.codecs.GzipCodec()
+    )
+    values = np.arange(37 * 50, dtype=np.float64).reshape(37, 50)
+    ref[:, :] = values
+    left = chunks.write_regions(
+        [
+            (gz, (slice(0, 4), slice(0, 4)), np.ones((4, 4))),
+            (direct, (slice(0, 37), slice(0, 50)), values),
+        ]
+    )
+    assert left == [0]
+    assert _files(direct) == _files(ref)
