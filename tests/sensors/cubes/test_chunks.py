@@ -163,3 +163,30 @@ def test_several_regions_on_one_pool_and_the_rest_left(tmp_path: Path) -> None:
     )
     assert left == [0]
     assert _files(direct) == _files(ref)
+
+
+def test_a_whole_grid_batch_and_one_with_a_gap(tmp_path: Path) -> None:
+    """Every station at every hour fills each cell; a refused cell stays empty, not stale."""
+    from sensors.cubes import station as cube_station
+    from sensors.cubes.station import StationMeta
+    from sensors.cubes.station_append import MatrixRows, append_matrix
+
+    path = tmp_path / "stations.zarr"
+    cube_station.register(path, [StationMeta(f"S{i}", "s", 36.6, 116.9) for i in range(3)])
+    hours, ns = 4, 3
+    st = np.tile(np.arange(ns), hours)
+    t = 1_767_229_200_000 + np.repeat(np.arange(hours), ns) * 3_600_000
+    value = np.arange(st.size * 2, dtype=np.float64).reshape(-1, 2)
+    ok = np.ones_like(value, dtype=bool)
+    ok[5, 1] = False  # station 2, hour 1: refused by a check
+    codes = append_matrix(
+        cube_station.open_store(path),
+        MatrixRows(st, t, np.arange(st.size) + 2, np.array([0, 3]), value, ok),
+    )
+    assert (codes == 0).all()
+    ds = cube_station.open_cube(path)
+    np.testing.assert_array_equal(ds["pm2_5"].values, value[:, 0].reshape(hours, ns).T)
+    no2 = value[:, 1].copy()
+    no2[5] = np.nan
+    np.testing.assert_array_equal(ds["no2"].values, no2.reshape(hours, ns).T)
+    assert np.isnan(ds["so2"].values).all()
