@@ -166,12 +166,15 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
                 points[name] = ((st[early], row_pos[early]), rows.value[early, j])
         if flat is None:
             continue
+        cells_late = cells if all_late else cells & late
         if name in regions:
             block = regions[name][1]
+        elif not shifted and flat.size == ns * width and bool(cells_late.all()):
+            # every row written, none repeated (dup is clear of them): each cell gets a value
+            block = np.empty((ns, width))
         else:
             block = _block(arrays, name, ns, width, first, tn, moved_to)
         target = block.reshape(-1)
-        cells_late = cells if all_late else cells & late
         if cells_late.all():
             target[flat] = rows.value[:, j]
         else:

@@ -26,6 +26,8 @@ import numpy as np
 import xarray as xr
 import zarr
 
+from sensors.cubes.chunks import write_regions
+
 SIZES_ATTR = "ecopatrol_sizes"
 COMMIT_ATTR = "ecopatrol_commit"
 """Number of the last commit; a journal protects the commit numbered one more."""
@@ -170,8 +172,11 @@ class CubeStore:
                         region = [slice(None)] * len(dims)
                         region[axis] = slice(old[d], new[d])
                         arr[tuple(region)] = arr.metadata.fill_value
-            for name, (region, values) in regions.items():
-                self.group[name][region] = values
+            arrays = self.arrays()
+            items = [(arrays[name], region, values) for name, (region, values) in regions.items()]
+            for k in write_regions(items):  # arrays of other codecs: through zarr
+                arr, region, values = items[k]
+                arr[region] = values
             for name, (coords, values) in points.items():
                 self.group[name].set_coordinate_selection(coords, values)
             self._commit({**(attrs or {}), SIZES_ATTR: new, COMMIT_ATTR: number})

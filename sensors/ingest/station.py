@@ -278,6 +278,8 @@ def _stack(parts: list[np.ndarray]) -> np.ndarray:
 
 def _quarantine_cells(quarantine: QuarantineFile, b: FeedBatch) -> None:
     """Write the batch's refused cells to the quarantine, in file order, as columns."""
+    if not b.reason.any():  # blank cells carry no reason (see _check): nothing refused
+        return
     rows, cols = np.nonzero((b.reason != 0) & ~b.blank)
     if rows.size == 0:
         return
