@@ -10,7 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.alerts.comments  # (alert comments, on the same Base)
 import command.alerts.store
+import command.centre.zoneset  # (the zone document versions)
 import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
 import command.video.records  # noqa: F401  (the recordings list, on the same Base)
 import web.users  # noqa: F401  (the console's accounts, on the same Base)
@@ -30,6 +32,7 @@ EXPECTED_TABLES = {
     "users",
     "alerts",
     "zone_sets",
+    "alert_comments",
     "alert_engine_state",
     "recordings",
 }
