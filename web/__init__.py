@@ -1,12 +1,23 @@
-"""The officers' web console: `create_app(settings, ...)` builds the Flask app; one blueprint per
-area (auth, console, api). No module-level app state: everything hangs off the app object."""
+"""The officers' web console: `create_app(settings, db, centre=...)` builds the Flask app.
+
+Areas are discovered, not listed: every module of `web.api` (JSON, `/api/<area>`) and of
+`web.pages` (HTML pages) that defines a Flask `Blueprint` named `bp` is registered, in name
+order. The running `CommandCentre` hangs off `app.extensions["ecopatrol.centre"]`; its
+operations are the console's only way in. No module-level app state.
+
+`create_app()` with no arguments (for a WSGI server such as gunicorn) reads the centre's config
+path from `ECOPATROL_CONFIG` (none: the embedded demo) and starts the centre in this process.
+"""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+from flask import Blueprint, Flask, abort, current_app
 from flask_babel import Babel, get_locale
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,8 +29,14 @@ from web import security
 from web.labels import ROLE_LABELS
 from web.users import UserStore
 
+if TYPE_CHECKING:
+    from command.centre import CommandCentre
+
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh_CN", "en")
+CENTRE_KEY = "ecopatrol.centre"
+AREA_PACKAGES = ("web.api", "web.pages")
+"""Packages whose modules' `bp` blueprints are registered (each module is one area)."""
 
 
 @dataclass(frozen=True)
@@ -31,10 +48,28 @@ class WebSettings:
     login_limit: str = "10 per minute"
     default_language: str = "zh_CN"
     tile_hosts: tuple[str, ...] = field(default_factory=tuple)
+    base_map: str = "none"  # "osm", "tianditu" or "none"
+    tile_url: str | None = None
+    tianditu_key: str | None = None
 
 
-def create_app(settings: WebSettings, db: Database) -> Flask:
-    """The console's Flask app over the centre's database."""
+def create_app(
+    settings: WebSettings | None = None,
+    db: Database | None = None,
+    *,
+    centre: CommandCentre | None = None,
+) -> Flask:
+    """The console's Flask app over the centre (or, for account-only use, just a database)."""
+    if settings is None and db is None and centre is None:
+        from web.runtime import app_from_environment
+
+        return app_from_environment()
+    if settings is None:
+        raise TypeError("create_app: settings are needed with a database or a centre")
+    if db is None:
+        if centre is None:
+            raise TypeError("create_app: give a database or a centre")
+        db = centre.db
     app = Flask(
         "ecopatrol",
         root_path=str(ROOT),
@@ -49,6 +84,7 @@ def create_app(settings: WebSettings, db: Database) -> Flask:
     )
     app.extensions["ecopatrol.settings"] = settings
     app.extensions["ecopatrol.db"] = db
+    app.extensions[CENTRE_KEY] = centre
     users = UserStore(db)
     app.extensions["ecopatrol.users"] = users
 
@@ -66,17 +102,43 @@ def create_app(settings: WebSettings, db: Database) -> Flask:
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     security.install(app, secure_cookies=settings.secure_cookies)
 
-    from web import auth, console
+    from web import auth, console, openapi
 
     limiter = Limiter(get_remote_address, app=app, default_limits=[], storage_uri="memory://")
     limiter.limit(settings.login_limit, methods=["POST"])(auth.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(openapi.bp)
+    for bp in area_blueprints():
+        app.register_blueprint(bp)
     return app
 
 
+def area_blueprints() -> list[Blueprint]:
+    """Every `bp` of the modules of web.api and web.pages, in package then module name order."""
+    found = []
+    for package_name in AREA_PACKAGES:
+        package = importlib.import_module(package_name)
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if info.name.startswith("_"):
+                continue
+            module = importlib.import_module(f"{package_name}.{info.name}")
+            bp = getattr(module, "bp", None)
+            if isinstance(bp, Blueprint):
+                found.append(bp)
+    return found
+
+
+def the_centre() -> CommandCentre:
+    """The running command centre of this app (503 when the console runs without one)."""
+    centre = current_app.extensions.get(CENTRE_KEY)
+    if centre is None:
+        abort(503, "the command centre is not running")
+    return centre
+
+
 def _locale() -> str:
-    from flask import current_app, request, session
+    from flask import request, session
 
     chosen = session.get("lang")
     if chosen in LANGUAGES:

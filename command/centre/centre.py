@@ -18,6 +18,7 @@ from command.alerts.loader import RuleFileError, RuleSet
 from command.alerts.store import AlertStore
 from command.centre.alerting import AlertService
 from command.centre.config import CentreConfig, ConfigError
+from command.centre.mixins import operation_mixins
 from command.centre.operations import CentreOperations
 from command.centre.work import CentreDispatch, wind_of
 from command.centre.zoneset import ZoneBook, ZoneDocumentError, ZoneVersion
@@ -59,8 +60,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CommandCentre(CentreOperations):
-    """The command centre at run time, built from one `CentreConfig`; no module-level state."""
+class CommandCentre(*operation_mixins(), CentreOperations):
+    """The command centre at run time, built from one `CentreConfig`; no module-level state.
+    Its bases are CentreOperations and each area's `command/centre/ops_<area>.py` MIXIN."""
 
     def __init__(
         self,
