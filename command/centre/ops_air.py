@@ -129,7 +129,7 @@ class AirOperations:
                             if i is not None and np.isfinite(res.iaqi[c][s, i])
                             else None
                         )
-                        for c in names
+                        for c in res.iaqi
                     },
                     values=values,
                 )
