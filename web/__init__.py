@@ -102,7 +102,9 @@ def create_app(
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     security.install(app, secure_cookies=settings.secure_cookies)
 
-    from web import auth, console, openapi
+    from web import apiutil, auth, console, openapi
+
+    apiutil.install(app)
 
     limiter = Limiter(get_remote_address, app=app, default_limits=[], storage_uri="memory://")
     limiter.limit(settings.login_limit, methods=["POST"])(auth.bp)

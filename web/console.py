@@ -1,19 +1,70 @@
-"""The console blueprint: the officers' pages."""
+"""The console blueprint: the dashboard (the live sky-ground-air map, the fleet panel, open
+alerts) and the language switch."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask_babel import get_locale
 
-from web.security import access, safe_referrer
+from maps import BaseMap, LiveSources, MapSnapshot, render_map
+from web.security import access, csp_nonce, safe_referrer
 from web.users import Role
 
 bp = Blueprint("console", __name__)
+
+LIVE = LiveSources(
+    fleet_url="/api/fleet/geojson",
+    stations_url="/api/map/stations",
+    alerts_url="/api/map/alerts",
+    zones_url="/api/map/zones",
+    fleet_interval_ms=1_000,
+    stations_interval_ms=30_000,
+    alerts_interval_ms=5_000,
+)
+
+
+def map_language() -> str:
+    """The map's language for this request's locale."""
+    return "en" if str(get_locale()).startswith("en") else "zh-CN"
+
+
+def base_map() -> BaseMap:
+    """The base map of the console's settings."""
+    settings = current_app.extensions["ecopatrol.settings"]
+    if settings.base_map == "tianditu":
+        return BaseMap("tianditu", tianditu_key=settings.tianditu_key)
+    if settings.base_map == "osm":
+        return BaseMap("osm", tile_url=settings.tile_url) if settings.tile_url else BaseMap("osm")
+    return BaseMap("none")
 
 
 @bp.route("/")
 @access(Role.VIEWER)
 def dashboard():
-    return render_template("dashboard.html")
+    centre = current_app.extensions.get("ecopatrol.centre")
+    fleet, alerts, page = [], [], None
+    if centre is not None:
+        drones, paths = centre.map_drones()
+        snapshot = MapSnapshot(
+            stations=tuple(centre.map_stations()),
+            drones=tuple(drones),
+            paths=tuple(paths),
+            zones=tuple(centre.map_zones()),
+            alerts=tuple(centre.map_alerts()),
+            centre=(36.6475, 116.935),
+            zoom=14,
+        )
+        page = render_map(
+            snapshot,
+            base=base_map(),
+            lang=map_language(),
+            live=LIVE,
+            asset_prefix="/static/vendor/",
+            nonce=csp_nonce(),
+        )
+        fleet = centre.fleet_status()
+        alerts = centre.alert_store.alerts(open_only=True, limit=50)
+    return render_template("dashboard.html", map=page, fleet=fleet, alerts=alerts)
 
 
 @bp.route("/language", methods=["POST"])

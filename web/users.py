@@ -192,3 +192,17 @@ class UserStore:
         password = secrets.token_urlsafe(12)
         self.create("admin", password, Role.ADMIN, now)
         return password
+
+    def reset_password(self, username: str, now: datetime) -> str:
+        """A new random password for an account (shown once; only its hash is stored); the
+        lock-out is lifted. AccountError when there is no such account."""
+        password = secrets.token_urlsafe(12)
+        with self.db.transaction() as s:
+            row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
+            if row is None:
+                raise AccountError(f"no user {username!r}")
+            row.password_hash = generate_password_hash(password)
+            row.failed_logins = 0
+            row.locked_until = None
+            row.active = True
+        return password

@@ -18,7 +18,7 @@ from command.alerts.loader import RuleFileError, RuleSet
 from command.alerts.store import AlertStore
 from command.centre.alerting import AlertService
 from command.centre.config import CentreConfig, ConfigError
-from command.centre.mixins import operation_mixins
+from command.centre.mixins import operation_mixins, start_areas
 from command.centre.operations import CentreOperations
 from command.centre.work import CentreDispatch, wind_of
 from command.centre.zoneset import ZoneBook, ZoneDocumentError, ZoneVersion
@@ -157,6 +157,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         self.bus.subscribe(
             "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)
         )
+        start_areas(self)
         self.sensing.start()
         if self.video is not None:
             self.bus.subscribe("video", self.video.handle, kinds=self.video.EVENT_KINDS)

@@ -26,3 +26,12 @@ def operation_mixins() -> tuple[type, ...]:
             raise TypeError(f"command/centre/{name}.py defines no MIXIN class")
         mixins.append(mixin)
     return tuple(mixins)
+
+
+def start_areas(centre: object) -> None:
+    """Call each mixin's `start_area(centre)` (if it defines one) as the centre starts: an
+    area subscribes its bus handlers there; the bus closes them when the centre closes."""
+    for mixin in operation_mixins():
+        start = mixin.__dict__.get("start_area")
+        if start is not None:
+            start(centre)

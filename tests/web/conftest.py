@@ -51,3 +51,8 @@ def log_in(client: FlaskClient, username: str, password: str = PASSWORD) -> str:
     )
     assert reply.status_code == 302, reply.get_data(as_text=True)
     return csrf_of(client.get("/").get_data(as_text=True))
+
+
+# The live console (simulator + centre + console on a port) and the Chromium browser, for every
+# module under tests/web: module-scoped, so one simulator per test module that asks for them.
+from tests.web.live import browser, live_console  # noqa: E402, F401

@@ -3,9 +3,9 @@ CommandCentre linked to its drones (temp SQLite and cubes), the console on a rea
 (werkzeug `make_server` in a thread), one account per role, and a headless Chromium (Debian's
 `chromium` through `chromium-driver`) driven by Selenium.
 
-Use it from a test module (one simulator per module):
+Its fixtures are offered to every module under tests/web by tests/web/conftest.py:
 
-    from tests.web.live import LiveConsole, Browser, live_console, browser  # noqa: F401
+    def test_x(live_console: LiveConsole, browser: Browser) -> None: ...
 
 `live_console` is module-scoped; `browser` is function-scoped (a fresh profile per test).
 """

@@ -1,0 +1,253 @@
+"""`python app.py`: the whole command centre in one command — the simulator (demo, no config)
+or the configured drones, the CommandCentre in process, and the console on a port. Also the app
+a WSGI server builds with `create_app()` (config path from ECOPATROL_CONFIG).
+
+A config file is the centre's TOML (command/centre/config.py) plus a `[console]` table; a bad
+file is refused with the key named (exit 2). Ctrl-C / SIGTERM stops the console, the centre and
+the simulator, in that order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import logging
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+from pydantic import Field
+from werkzeug.serving import make_server
+
+from command.centre import CommandCentre, ConfigError
+from command.centre.config import CentreConfig, _Section, load_config
+from command.centre.demo import DRONES, WORLD, demo_config, station_feed
+from web import ROOT, WebSettings, create_app
+from web.users import UserStore
+
+log = logging.getLogger("web.runtime")
+CONFIG_ENV = "ECOPATROL_CONFIG"
+SIM_START_S = 30.0
+
+
+class ConsoleConfig(_Section):
+    """The `[console]` table: where it listens, the base map, cookies, login limit, language."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=5000, ge=1, le=65535)
+    base_map: str = Field(default="none", pattern="^(none|osm|tianditu)$")
+    tile_url: str | None = None
+    tianditu_key: str | None = None
+    secure_cookies: bool = False
+    login_limit: str = "10 per minute"
+    language: str = Field(default="zh_CN", pattern="^(zh_CN|en)$")
+
+
+class AppConfig(CentreConfig):
+    """The centre's configuration and the console's."""
+
+    console: ConsoleConfig = ConsoleConfig()
+
+
+def secret_key(var_dir: Path) -> bytes:
+    """The session secret kept in var/ (made once, readable by the owner only)."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_bytes()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(key)
+    return key
+
+
+def web_settings(config: AppConfig) -> WebSettings:
+    """The console's settings from the config."""
+    c = config.console
+    tiles: tuple[str, ...] = ()
+    if c.base_map == "osm":
+        tiles = ("https://tile.openstreetmap.org", "https://*.tile.openstreetmap.org")
+    elif c.base_map == "tianditu":
+        tiles = ("https://*.tianditu.gov.cn",)
+    return WebSettings(
+        secret_key=secret_key(config.var_dir),
+        secure_cookies=c.secure_cookies,
+        login_limit=c.login_limit,
+        default_language=c.language,
+        tile_hosts=tiles,
+        base_map=c.base_map,
+        tile_url=c.tile_url,
+        tianditu_key=c.tianditu_key,
+    )
+
+
+def free_base_port(drones: int) -> int:
+    """A base port whose vehicles' serial ports (base + 10·i + 0/2/3) are all free."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + 10 * drones > 65000:
+            continue
+        try:
+            for port in (base + 10 * i + off for i in range(drones) for off in (0, 2, 3)):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise RuntimeError("no free port range for the simulator")
+
+
+@contextmanager
+def simulator(var_dir: Path, speedup: float = 1.0) -> Iterator[int]:
+    """The demo simulator as a subprocess (3 drones, the Huaiyin world); yields its base port."""
+    base = free_base_port(DRONES)
+    feed = station_feed(var_dir)
+    feed.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "simulator", "--drones", str(DRONES), "--speedup", str(speedup),
+        "--world", str(WORLD), "--base-port", str(base), "--station-feed", str(feed),
+        "--params-dir", str(var_dir / "sim" / "params"),
+    ]  # fmt: skip
+    errors = (var_dir / "sim" / "simulator.log").open("ab")
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True,
+        start_new_session=True,  # Ctrl-C reaches it through us, in order
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "connect to" not in line:
+            raise RuntimeError(f"the simulator did not start ({line.strip()}): see {errors.name}")
+        threading.Thread(target=proc.stdout.read, name="sim-out", daemon=True).start()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        errors.close()
+
+
+def announce_admin(centre: CommandCentre, url: str) -> None:
+    """Print the URL and, on the first start, the generated admin password."""
+    users = UserStore(centre.db)
+    password = users.first_admin(datetime.now(UTC))
+    print(f"EcoPatrol console: {url}", flush=True)
+    if password is not None:
+        print(f"admin password (shown once, stored hashed): {password}", flush=True)
+    else:
+        print(
+            "accounts exist; a forgotten admin password is reset with: "
+            "python app.py --reset-admin (same --config / --var)",
+            flush=True,
+        )
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of app.py."""
+    p = argparse.ArgumentParser(prog="python app.py", description=__doc__.split("\n")[0])
+    p.add_argument("--config", type=Path, help="TOML config (default: the embedded demo)")
+    p.add_argument("--var", type=Path, help="data folder for the demo (default: ./var)")
+    p.add_argument("--port", type=int, help="console port (default 5000, or the config's)")
+    p.add_argument("--speedup", type=float, default=1.0, help="demo simulator speed-up")
+    p.add_argument("--reset-admin", action="store_true", help="give admin a new password, exit")
+    p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    return p
+
+
+@dataclass
+class Running:
+    """What main() stops."""
+
+    centre: CommandCentre
+    app: Flask
+
+
+def _config(args: argparse.Namespace, base_port: int | None) -> AppConfig:
+    if args.config is not None:
+        return load_config(args.config, AppConfig)
+    var = (args.var or Path("var")).resolve()
+    demo = demo_config(var, base_port or 5760, speedup=args.speedup)
+    return AppConfig.model_validate(demo.model_dump())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run everything until Ctrl-C or SIGTERM."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        checked = _config(args, None)  # refuse a bad file before anything starts
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.reset_admin:
+        from command.storage import open_database
+
+        db = open_database(checked.database)
+        try:
+            password = UserStore(db).reset_password("admin", datetime.now(UTC))
+        finally:
+            db.close()
+        print(f"new admin password (shown once, stored hashed): {password}")
+        return 0
+    if args.config is None:
+        with simulator(checked.var_dir, args.speedup) as base:  # started before the mask
+            return _serve(_config(args, base), args)
+    return _serve(checked, args)
+
+
+def _serve(config: AppConfig, args: argparse.Namespace) -> int:
+    stops = {signal.SIGINT, signal.SIGTERM}
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        centre = CommandCentre(config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # Blocked before the centre's threads start (they inherit it): sigwait takes the signal.
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        centre.start()
+        app = create_app(web_settings(config), centre=centre)
+        port = args.port or config.console.port
+        server = make_server(config.console.host, port, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
+        thread.start()
+        announce_admin(centre, f"http://{config.console.host}:{server.server_port}")
+        received = signal.sigwait(stops)
+        print(f"{signal.Signals(received).name}: stopping", flush=True)
+        server.shutdown()
+        thread.join(10)
+    finally:
+        centre.close()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    return 0
+
+
+def app_from_environment() -> Flask:
+    """The app a WSGI server loads: the centre of $ECOPATROL_CONFIG started in this process."""
+    path = os.environ.get(CONFIG_ENV)
+    if not path:
+        raise RuntimeError(f"set {CONFIG_ENV} to the centre's TOML config file")
+    config: AppConfig = load_config(path, AppConfig)
+    centre = CommandCentre(config)
+    centre.start()
+    atexit.register(centre.close)
+    return create_app(web_settings(config), centre=centre)
