@@ -329,3 +329,39 @@ def test_audit_filters_and_csv(app: Flask) -> None:
     assert viewer.get("/api/audit?start=soon").status_code == 400
     text = viewer.get("/api/audit/export.csv?vehicle=hy-02").get_data(as_text=True)
     assert "'=cmd|calc" in text and "hy-01" not in text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/zones", "/patrols", "/alerts", "/alerts/2", "/air", "/audit", "/zones/wetland-park/preview"],
+)
+def test_pages_need_a_login_and_show_for_a_viewer(app: Flask, path: str) -> None:
+    assert app.test_client().get(path).status_code == 302
+    viewer, _ = client_as(app, "viewer")
+    reply = viewer.get(path)
+    assert reply.status_code == 200, reply.get_data(as_text=True)[:500]
+    assert "Traceback" not in reply.get_data(as_text=True)
+
+
+def test_user_text_is_escaped_in_pages_and_map_popups(app: Flask, centre: CommandCentre) -> None:
+    officer, token = client_as(app, "officer")
+    doc = json.loads(ZONES.read_text())
+    doc["features"][2]["properties"]["name"] = XSS
+    assert (
+        officer.post("/api/zones", data=json.dumps(doc), headers={"X-CSRFToken": token}).status_code
+        == 200
+    )
+    try:
+        zones = officer.get("/zones").get_data(as_text=True)
+        assert XSS not in zones and "&lt;script&gt;alert(1)&lt;/script&gt;" in zones
+        preview = officer.get("/zones/yanshan-construction-site/preview").get_data(as_text=True)
+        assert XSS not in preview and "alert(1)" in preview  # the zone is drawn, as text
+        officer.post(
+            "/api/alerts/2/comments", json={"comment": XSS}, headers={"X-CSRFToken": token}
+        )
+        page = officer.get("/alerts/2").get_data(as_text=True)
+        assert XSS not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        air = officer.get("/air").get_data(as_text=True)
+        assert XSS not in air and 'id="stations-table"' in air and "PM2.5" in air
+    finally:
+        officer.post("/api/zones", data=ZONES.read_bytes(), headers={"X-CSRFToken": token})
