@@ -365,3 +365,12 @@ def test_user_text_is_escaped_in_pages_and_map_popups(app: Flask, centre: Comman
         assert XSS not in air and 'id="stations-table"' in air and "PM2.5" in air
     finally:
         officer.post("/api/zones", data=ZONES.read_bytes(), headers={"X-CSRFToken": token})
+
+
+def test_pages_speak_chinese_by_default_and_english_when_chosen(app: Flask) -> None:
+    viewer, token = client_as(app, "viewer")
+    assert "首要污染物" in viewer.get("/air").get_data(as_text=True)
+    assert "响应时效" in viewer.get("/alerts").get_data(as_text=True)
+    viewer.post("/language", data={"lang": "en", "csrf_token": token})
+    assert "Primary pollutant" in viewer.get("/air").get_data(as_text=True)
+    assert "Response times" in viewer.get("/alerts").get_data(as_text=True)
