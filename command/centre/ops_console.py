@@ -194,6 +194,8 @@ class ConsoleOperations:
                 track = tuple(live.tracks.get(entry.name, ()))
             if len(track) >= 2:
                 paths.append(FlightPath(entry.name, "track", track))
+            if entry.sortie_id is not None:
+                paths.append(FlightPath(entry.name, "route", _route(self, entry.sortie_id)))
         return drones, paths
 
     def map_stations(self: CommandCentre) -> list[StationPoint]:
@@ -259,6 +261,21 @@ class ConsoleOperations:
                 )
             )
         return marks
+
+
+def _route(centre: CommandCentre, sortie_id: int) -> tuple[tuple[float, float], ...]:
+    """A sortie's planned route: home, then each mission item with a position."""
+    sortie = centre.dispatcher.sortie(sortie_id)
+    if sortie is None:
+        return ()
+    home = sortie.mission.home
+    points = [(home.latitude_deg, home.longitude_deg)]
+    points += [
+        (i.latitude_deg, i.longitude_deg)
+        for i in sortie.mission.items
+        if (i.latitude_deg or i.longitude_deg) and -90 <= i.latitude_deg <= 90
+    ]
+    return tuple(points)
 
 
 def _console_live(centre: CommandCentre) -> _Live:

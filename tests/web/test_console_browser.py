@@ -97,6 +97,13 @@ def test_a_pilot_dispatches_after_the_checks_and_the_sortie_flies_to_completion(
         lambda d: f"#{sortie_id}" in browser.element("#progress tbody").text, "live progress"
     )
 
+    geo = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.Console.api('GET', '/api/fleet/geojson').then(r => done(r.data));"
+    )
+    kinds = {(f["properties"]["kind"], f["properties"].get("drone")) for f in geo["features"]}
+    assert ("route", VEHICLE) in kinds  # the planned route drawn while it flies
+
     browser.open("/")  # the marker moves without reloading the page
     browser.wait(lambda d: VEHICLE in _drone_marks(browser), "the drone marker")
     first = _drone_marks(browser)[VEHICLE]
@@ -126,3 +133,18 @@ def test_switching_to_english_changes_the_page(live_console: LiveConsole, browse
     )
     assert "告警" not in labels
     time.sleep(0.1)
+
+
+def test_the_event_stream_brings_telemetry_to_the_page(
+    live_console: LiveConsole, browser: Browser
+) -> None:
+    browser.log_in("viewer")
+    browser.driver.set_script_timeout(20)
+    data = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "const es = new EventSource('/api/events?types=TelemetryUpdated');"
+        "es.addEventListener('TelemetryUpdated', e => { es.close(); done(JSON.parse(e.data)); });"
+    )
+    assert data["type"] == "TelemetryUpdated"
+    assert data["vehicle"] in {"hy-01", "hy-02", "hy-03"} and data["at"].endswith("Z")
+    assert data["snapshot"]["link"] == "OK"
