@@ -88,3 +88,12 @@ def test_the_air_page_shows_the_stations_table(browser: Browser) -> None:
     table = browser.visible("#stations-table")
     assert "AQI" in table.text
     assert browser.console_errors() == []
+
+
+def test_the_route_preview_draws_the_map_without_errors(browser: Browser) -> None:
+    browser.log_in("viewer")
+    browser.open("/zones/wetland-park/preview")
+    browser.visible(".leaflet-container")
+    assert "wetland-park" in browser.element("#preview-zone").text
+    browser.wait(lambda d: d.find_elements("css selector", ".leaflet-interactive"), "the route")
+    assert browser.console_errors() == []

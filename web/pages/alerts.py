@@ -4,13 +4,13 @@ source estimate on the map, and acknowledge / comment / close by the logged-in p
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from flask_babel import get_locale
 from flask_login import current_user
 
 from command.centre.operations import OperationRefused
 from maps import AlertMark, MapSnapshot, ZoneShape, render_map
 from web import the_centre
 from web.api.alerts import alert_filter, alert_json, detail_json, figures_json, status_of
+from web.console import base_map, map_language
 from web.security import access, csp_nonce
 from web.users import Role
 
@@ -59,9 +59,11 @@ def detail(alert_id: int):
                 status=status_of(alert),
             )
         )
-    lang = "en" if str(get_locale()).startswith("en") else "zh-CN"
     page = render_map(
-        MapSnapshot(alerts=tuple(marks), zones=tuple(shapes)), lang=lang, nonce=csp_nonce()
+        MapSnapshot(alerts=tuple(marks), zones=tuple(shapes)),
+        base=base_map(),
+        lang=map_language(),
+        nonce=csp_nonce(),
     )
     return render_template(
         "alert.html",

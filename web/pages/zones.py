@@ -4,13 +4,13 @@ changes), priority / revisit edits, and a zone's planned route and checks on the
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import get_locale
 from flask_login import current_user
 
 from command.centre.operations import OperationRefused
 from maps import FlightPath, MapSnapshot, ZoneShape, render_map
 from web import the_centre
 from web.api.zones import preview_json, zones_json
+from web.console import base_map, map_language
 from web.security import access, csp_nonce
 from web.users import Role
 
@@ -45,8 +45,10 @@ def preview(name: str):
         for i, z in enumerate(centre.zones)
     ]
     route = FlightPath("preview", "route", tuple(tuple(p) for p in planned["route"]))
-    lang = "en" if str(get_locale()).startswith("en") else "zh-CN"
     page = render_map(
-        MapSnapshot(zones=tuple(shapes), paths=(route,)), lang=lang, nonce=csp_nonce()
+        MapSnapshot(zones=tuple(shapes), paths=(route,)),
+        base=base_map(),
+        lang=map_language(),
+        nonce=csp_nonce(),
     )
     return render_template("zone_preview.html", name=name, plan=planned, map=page, error=None)
