@@ -78,6 +78,7 @@ GUARDED_ROUTES = [r for r in STATE_ROUTES if r[0] not in {"auth.login", "console
 
 
 def _url(rule: str) -> str:
+    rule = re.sub(r"<int:([a-z_]+)>", "1", rule)
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"hy-01", rule)
 
 

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, Constraint, Engine, inspect
 from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 
+import command.alerts.comments  # (alert comments, on the same Base)
 import command.alerts.store
 import command.centre.zoneset  # (the zone document versions, on the same Base)
 import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
@@ -32,6 +33,7 @@ EXPECTED_TABLES = {
     "users",
     "alerts",
     "zone_sets",
+    "alert_comments",
     "alert_engine_state",
     "recordings",
     "video_snapshots",

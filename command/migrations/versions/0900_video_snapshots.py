@@ -1,7 +1,7 @@
 """Video snapshots: one row per JPEG saved from a drone's stream, with its sortie.
 
 Revision ID: video_snapshots
-Revises: zone_sets
+Revises: alert_comments
 Create Date: 2026-12-02
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "video_snapshots"
-down_revision: str | None = "zone_sets"
+down_revision: str | None = "alert_comments"
 branch_labels: str | tuple[str, ...] | None = None
 depends_on: str | tuple[str, ...] | None = None
 
