@@ -110,10 +110,44 @@ def free_base_port(drones: int) -> int:
     raise RuntimeError("no free port range for the simulator")
 
 
+def free_video_port(drones: int, preferred: int = 5600) -> int:
+    """The first UDP port of `drones` consecutive free ones for the cameras (vehicle i on
+    port + i): QGroundControl's 5600 when free, else one the system picks."""
+
+    def free(port: int) -> bool:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+        return True
+
+    if all(free(preferred + i) for i in range(drones)):
+        return preferred
+    for _ in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + drones < 65000 and all(free(base + i) for i in range(drones)):
+            return base
+    raise RuntimeError("no free UDP port range for the cameras")
+
+
+@dataclass(frozen=True)
+class DemoPorts:
+    """Where the demo simulator serves: MAVLink base port, and the cameras' first UDP port
+    (None: cameras off)."""
+
+    base: int
+    video: int | None
+
+
 @contextmanager
-def simulator(var_dir: Path, speedup: float = 1.0) -> Iterator[int]:
-    """The demo simulator as a subprocess (3 drones, the Huaiyin world); yields its base port."""
+def simulator(var_dir: Path, speedup: float = 1.0, video: bool = True) -> Iterator[DemoPorts]:
+    """The demo simulator as a subprocess (3 drones, the Huaiyin world, cameras streaming to the
+    centre's relay unless `video` is off); yields its ports."""
     base = free_base_port(DRONES)
+    video_port = free_video_port(DRONES) if video else None
     feed = station_feed(var_dir)
     feed.parent.mkdir(parents=True, exist_ok=True)
     cmd = [
@@ -121,6 +155,8 @@ def simulator(var_dir: Path, speedup: float = 1.0) -> Iterator[int]:
         "--world", str(WORLD), "--base-port", str(base), "--station-feed", str(feed),
         "--params-dir", str(var_dir / "sim" / "params"),
     ]  # fmt: skip
+    if video_port is not None:
+        cmd += ["--video", "--video-port", str(video_port)]
     errors = (var_dir / "sim" / "simulator.log").open("ab")
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True,
@@ -132,7 +168,7 @@ def simulator(var_dir: Path, speedup: float = 1.0) -> Iterator[int]:
         if "connect to" not in line:
             raise RuntimeError(f"the simulator did not start ({line.strip()}): see {errors.name}")
         threading.Thread(target=proc.stdout.read, name="sim-out", daemon=True).start()
-        yield base
+        yield DemoPorts(base, video_port)
     finally:
         proc.terminate()
         try:
@@ -165,6 +201,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--var", type=Path, help="data folder for the demo (default: ./var)")
     p.add_argument("--port", type=int, help="console port (default 5000, or the config's)")
     p.add_argument("--speedup", type=float, default=1.0, help="demo simulator speed-up")
+    p.add_argument("--no-video", action="store_true", help="demo drones without cameras")
     p.add_argument("--reset-admin", action="store_true", help="give admin a new password, exit")
     p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     return p
@@ -178,11 +215,12 @@ class Running:
     app: Flask
 
 
-def _config(args: argparse.Namespace, base_port: int | None) -> AppConfig:
+def _config(args: argparse.Namespace, ports: DemoPorts | None) -> AppConfig:
     if args.config is not None:
         return load_config(args.config, AppConfig)
     var = (args.var or Path("var")).resolve()
-    demo = demo_config(var, base_port or 5760, speedup=args.speedup)
+    base, video = (ports.base, ports.video) if ports else (5760, None)
+    demo = demo_config(var, base, speedup=args.speedup, video_port=video)
     return AppConfig.model_validate(demo.model_dump())
 
 
@@ -208,8 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"new admin password (shown once, stored hashed): {password}")
         return 0
     if args.config is None:
-        with simulator(checked.var_dir, args.speedup) as base:  # started before the mask
-            return _serve(_config(args, base), args)
+        with simulator(checked.var_dir, args.speedup, video=not args.no_video) as ports:
+            return _serve(_config(args, ports), args)  # started before the signal mask
     return _serve(checked, args)
 
 
