@@ -11,6 +11,7 @@ from scipy.ndimage import generic_filter
 from scipy.spatial import cKDTree
 
 from sensors.aqi.categories import categories
+from sensors.cubes.compute import compute
 
 MAD_TO_SIGMA = 1.4826
 
@@ -23,7 +24,7 @@ def exceedances(aqi_ds: xr.Dataset, min_category: int = 2) -> pd.DataFrame:
     """
     standard = aqi_ds["aqi"].attrs.get("ecopatrol_standard", "hj633-2026")
     iaqi_vars = [v for v in aqi_ds.data_vars if str(v).startswith("iaqi_")]
-    loaded = aqi_ds[["aqi", "category", *iaqi_vars]].load()
+    (loaded,) = compute(aqi_ds[["aqi", "category", *iaqi_vars]])
     hit = loaded["category"] >= min_category
     frame = loaded.where(hit).to_dataframe().dropna(subset=["aqi"])
     frame = frame[frame["category"] >= min_category]

@@ -17,6 +17,7 @@ import xarray as xr
 from sensors.cubes import map as cube_map
 from sensors.cubes import station as cube_station
 from sensors.cubes import trajectory as cube_trajectory
+from sensors.cubes.compute import compute
 from sensors.cubes.grid import MapGrid
 from sensors.cubes.station import StationMeta, StationRows
 from sensors.cubes.station_append import append_rows
@@ -124,7 +125,7 @@ def _map_hour(hour: pd.Timestamp, root: Path, replace: bool) -> int:
     lats, lons, values = [], [], {}
     if (root / STATIONS / "zarr.json").exists():
         st = open_station_cube(root).sel(time=slice(start + pd.Timedelta(1, "ms"), end))
-        mean = st.mean("time").load()
+        (mean,) = compute(st.mean("time"))
         lats.append(mean.latitude.values)
         lons.append(mean.longitude.values)
         for p in cube_station.POLLUTANTS:
@@ -133,7 +134,7 @@ def _map_hour(hour: pd.Timestamp, root: Path, replace: bool) -> int:
         tr = open_trajectory_cube(root)
         t = tr.time.values
         sel = np.flatnonzero((t > np.datetime64(start)) & (t <= np.datetime64(end)))
-        part = tr.isel(obs=sel).load()
+        (part,) = compute(tr.isel(obs=sel))
         lats.append(part.latitude.values)
         lons.append(part.longitude.values)
         for p in cube_station.POLLUTANTS:

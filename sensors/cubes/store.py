@@ -14,10 +14,12 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,8 @@ JOURNAL = ".journal"
 """Suffix of the file beside a cube holding copies of the chunks a batch rewrites."""
 LOCK = ".lock"
 """Suffix of the writer lock file beside a cube."""
+LEASE = ".lease"
+"""Suffix of the writer lease file beside a cube: JSON with the owner and since when."""
 NEW = ".new"
 """Suffix of the folder a new cube is built in before it is renamed into place."""
 
@@ -150,6 +154,7 @@ class CubeStore:
 
         Committed chunks the writes touch are journaled first, so the batch is all or nothing.
         """
+        check_lease(self.path)
         with _locked(self.path):
             self.cut_uncommitted()
             regions, points = regions or {}, points or {}
@@ -214,6 +219,52 @@ class CubeStore:
             )
             out.setdefault(name, set()).update(map(tuple, np.unique(idx, axis=0).tolist()))
         return {k: sorted(v) for k, v in out.items() if v}
+
+
+_held: dict[str, str] = {}
+"""Leases this process holds: lease file → owner."""
+
+
+def check_lease(path: Path) -> None:
+    """Refuse to write a cube whose lease another writer holds (naming it and since when)."""
+    lease = _beside(Path(path), LEASE)
+    if not lease.exists() or str(lease) in _held:
+        return
+    doc = json.loads(lease.read_text(encoding="utf-8"))
+    raise CubeError(
+        f"{path}: another writer holds the cube: {doc['owner']} since {doc['since']} "
+        f"({lease}; if that writer is gone, break_lease)"
+    )
+
+
+@contextmanager
+def writer_lease(path: str | Path, owner: str | None = None) -> Iterator[None]:
+    """Be the cube's one writer while inside; a second writer is refused with CubeError."""
+    lease = _beside(Path(path), LEASE)
+    who = owner or f"{socket.gethostname()}:{os.getpid()}"
+    since = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        with open(lease, "x", encoding="utf-8") as f:
+            json.dump({"owner": who, "since": since}, f)
+    except FileExistsError:
+        check_lease(Path(path))
+        raise
+    _held[str(lease)] = who
+    try:
+        yield
+    finally:
+        _held.pop(str(lease), None)
+        lease.unlink(missing_ok=True)
+
+
+def break_lease(path: str | Path) -> dict[str, str] | None:
+    """Remove a stale lease (its writer crashed); returns what it said, or None if none."""
+    lease = _beside(Path(path), LEASE)
+    if not lease.exists():
+        return None
+    doc = json.loads(lease.read_text(encoding="utf-8"))
+    lease.unlink(missing_ok=True)
+    return doc
 
 
 @contextmanager
