@@ -40,7 +40,7 @@ from command.patrols import (
     patrol_zone,
 )
 from command.sensing import LiveSensing
-from command.storage import Database, open_database
+from command.storage import Database, NotFoundError, get_sortie, open_database
 from command.video import VideoRelay
 from command.video.records import RecordingStore
 from missions.checks import Limits
@@ -72,6 +72,7 @@ class CommandCentre(CentreOperations):
         self.config = config
         self.utcnow = utcnow
         self.started = False
+        self._winds_heard: set[str] = set()
         self.bus = EventBus()
         self.db: Database = open_database(config.database)
         self.zone_book = ZoneBook(self.db)
@@ -332,7 +333,13 @@ class CommandCentre(CentreOperations):
         if not isinstance(event, SortieCompleted | SortieFailed | SortieInterrupted):
             return
         sortie = self.dispatcher.sortie(event.sortie_id)
-        task_id = sortie.work.task_id if sortie is not None else None
+        if sortie is not None:
+            task_id = sortie.work.task_id
+        else:  # already closed by the dispatcher when the event is read: its record says
+            try:
+                task_id = get_sortie(self.db, event.sortie_id).task_id
+            except NotFoundError:
+                task_id = None
         if task_id is not None:
             now = event.time_utc
             try:
@@ -364,6 +371,9 @@ class CommandCentre(CentreOperations):
                 self.utcnow(),  # when the centre learnt it (a sped-up vehicle's clock runs fast)
             )
         )
+        if snap.name not in self._winds_heard:  # work waiting for a first wind report may go
+            self._winds_heard.add(snap.name)
+            self.patrol_clock.poke()
 
 
 def _flying_rules(config: CentreConfig) -> FlyingRules:
