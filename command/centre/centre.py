@@ -171,6 +171,22 @@ class CommandCentre(CentreOperations):
         self.started = True
         log.info("command centre started: %d vehicles", len(self.config.vehicles))
 
+    def unreachable(self, timeout_s: float | None = None) -> dict[str, str]:
+        """Wait up to `timeout_s` (the config's link_wait_s) for every drone's heartbeat; the
+        drones still silent, each with why (its connection string and what the link saw). The
+        others are not held up: they fly meanwhile."""
+        from command.link.errors import NoHeartbeat
+
+        wait_s = self.config.link_wait_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + wait_s
+        silent: dict[str, str] = {}
+        for vehicle in self.config.vehicles:
+            try:
+                self.fleet.wait_until_up(vehicle.name, max(0.0, deadline - time.monotonic()))
+            except NoHeartbeat as exc:
+                silent[vehicle.name] = str(exc)
+        return silent
+
     def close(self) -> None:
         """Stop in a safe order: scheduler → alerts → dispatcher (open sorties closed as
         interrupted; drones in the air fly on under their own failsafes) → sensing (flushed) →

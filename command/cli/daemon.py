@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"command centre running: vehicles {names}; Ctrl-C stops it", highlight=False)
         for error in centre.rules.errors:
             console.print(f"alert rule refused: {error}", highlight=False)
+        for name, why in centre.unreachable().items():  # the others fly meanwhile
+            console.print(f"vehicle {name!r} unreachable: {why}", highlight=False)
         received = signal.sigwait(stops)
         console.print(f"{signal.Signals(received).name}: stopping the command centre")
     finally:

@@ -69,26 +69,47 @@ def plant_world(folder: Path, on_s: float) -> tuple[Path, datetime]:
 def zones_document(folder: Path) -> Path:
     """The district fence, the plant as an enterprise zone (inspected every 12 h, priority 1)
     and a low-priority survey yard by the drones' home, patrolled every 8 h."""
-    yard = [offset(HOME[0], HOME[1], n, e) for n, e in
-            ((-60, -260), (-60, 140), (180, 140), (180, -260), (-60, -260))]  # fmt: skip
+    yard = [
+        offset(HOME[0], HOME[1], n, e)
+        for n, e in ((-60, -260), (-60, 140), (180, 140), (180, -260), (-60, -260))
+    ]
     doc = {
         "type": "FeatureCollection",
         "features": [
             _feature(
                 {"name": "huaiyin-fence", "kind": "fence"},
                 "Polygon",
-                [[[116.9, 36.63], [116.965, 36.63], [116.965, 36.675], [116.9, 36.675],
-                  [116.9, 36.63]]],  # fmt: skip
+                [
+                    [
+                        [116.9, 36.63],
+                        [116.965, 36.63],
+                        [116.965, 36.675],
+                        [116.9, 36.675],
+                        [116.9, 36.63],
+                    ]
+                ],
             ),
             _feature(
-                {"name": "huaiyin-thermal-plant", "kind": "enterprise", "priority": 1,
-                 "revisit_minutes": 720, "stack_height_m": 45, "pattern": "inspection"},  # fmt: skip
+                {
+                    "name": "huaiyin-thermal-plant",
+                    "kind": "enterprise",
+                    "priority": 1,
+                    "revisit_minutes": 720,
+                    "stack_height_m": 45,
+                    "pattern": "inspection",
+                },
                 "Point",
                 [PLANT[1], PLANT[0]],
             ),
             _feature(
-                {"name": "depot-yard", "kind": "area", "priority": 4, "revisit_minutes": 480,
-                 "altitude_m": 30, "speed_mps": 8},  # fmt: skip
+                {
+                    "name": "depot-yard",
+                    "kind": "area",
+                    "priority": 4,
+                    "revisit_minutes": 480,
+                    "altitude_m": 30,
+                    "speed_mps": 8,
+                },
                 "Polygon",
                 [[[lon, lat] for lat, lon in yard]],
             ),
