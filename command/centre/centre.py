@@ -40,7 +40,7 @@ from command.patrols import (
     patrol_zone,
 )
 from command.sensing import LiveSensing
-from command.storage import Database, NotFoundError, get_sortie, open_database
+from command.storage import Database, NotFoundError, SortieOutcome, get_sortie, open_database
 from command.video import VideoRelay
 from command.video.records import RecordingStore
 from missions.checks import Limits
@@ -52,6 +52,10 @@ from sensors.cubes.station import open_store as open_station_store
 from sensors.cubes.station import station_ids
 
 log = logging.getLogger("command.centre")
+
+
+RECONCILE_RETRY_S = 5.0
+"""How often (s) an open sortie left by a stopped centre, not judged yet, is looked at again."""
 
 
 def utc_now() -> datetime:
@@ -73,6 +77,7 @@ class CommandCentre(CentreOperations):
         self.utcnow = utcnow
         self.started = False
         self._winds_heard: set[str] = set()
+        self._unreconciled: dict[str, float] = {}  # vehicle → when next to look (monotonic)
         self.bus = EventBus()
         self.db: Database = open_database(config.database)
         self.zone_book = ZoneBook(self.db)
@@ -156,6 +161,7 @@ class CommandCentre(CentreOperations):
         self.bus.subscribe(
             "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)
         )
+        self._unreconciled = {v.name: 0.0 for v in self.config.vehicles}
         self.sensing.start()
         if self.video is not None:
             self.bus.subscribe("video", self.video.handle, kinds=self.video.EVENT_KINDS)
@@ -336,6 +342,7 @@ class CommandCentre(CentreOperations):
         """Sortie ends tell the queue; drones' wind estimates feed the flying conditions."""
         if isinstance(event, TelemetryUpdated):
             self._report_wind(event.snapshot)
+            self._reconcile(event.snapshot)
             return
         if isinstance(event, LinkBack):
             self.patrol_clock.poke()
@@ -368,6 +375,48 @@ class CommandCentre(CentreOperations):
                     "task %s of sortie %s not closed in the queue", task_id, event.sortie_id
                 )
         self.patrol_clock.poke()
+
+    def _reconcile(self, snap: VehicleSnapshot) -> None:
+        """Once a drone is heard after start, close the sorties a stopped centre left open on
+        it from what it reports (landed, returning...); one it cannot judge yet is looked at
+        again every RECONCILE_RETRY_S until judged."""
+        due = self._unreconciled.get(snap.name)
+        if due is None or snap.link is not LinkState.OK or time.monotonic() < due:
+            return
+        try:
+            found = self.dispatcher.reconcile(snap.name)
+        except Exception:  # judged again at the next look
+            log.exception("open sorties of %s not reconciled", snap.name)
+            self._unreconciled[snap.name] = time.monotonic() + RECONCILE_RETRY_S
+            return
+        found = [r for r in found if self.dispatcher.sortie(r.sortie_id) is None]  # not ours
+        for r in found:
+            log.info("sortie %s of %s: %s", r.sortie_id, snap.name, r.reason)
+            if r.outcome is not None:
+                self._task_of_reconciled(r.sortie_id, r.outcome, r.reason)
+        if any(r.outcome is None for r in found):
+            self._unreconciled[snap.name] = time.monotonic() + RECONCILE_RETRY_S
+        else:
+            self._unreconciled.pop(snap.name, None)
+            if found:
+                self.patrol_clock.poke()
+
+    def _task_of_reconciled(self, sortie_id: int, outcome: SortieOutcome, reason: str) -> None:
+        """The queue's task of a sortie closed by reconciliation ends with it (done when the
+        drone flew it all, else interrupted with the reason), so its zone is patrolled again."""
+        from command.patrols import TaskState
+
+        try:
+            task_id = get_sortie(self.db, sortie_id).task_id
+            if task_id is None or self.queue.get(task_id).state is not TaskState.FLYING:
+                return
+            now = self.utcnow()
+            if outcome is SortieOutcome.COMPLETED:
+                self.queue.task_completed(task_id, now)
+            else:
+                self.queue.task_interrupted(task_id, now, f"reconciled after a restart: {reason}")
+        except Exception:
+            log.exception("the task of reconciled sortie %s was not closed", sortie_id)
 
     def _report_wind(self, snap: VehicleSnapshot) -> None:
         if (

@@ -1,8 +1,9 @@
 """The whole quick response through the running CommandCentre, against the real simulator over
 sockets (sped up) and a real SQLite file: the plant's stack switches on, the followed station
-feed rises, the example rule raises an alert, the queue sends a drone while another flies a
-low-priority patrol (re-tasked or left flying, as the allocator decides), the response's samples
-trace the plant within 100 m, and the stored alert holds the estimate and every timing."""
+feed rises, the example rule raises an alert, the queue sends a drone while others fly the
+plant's inspection and a low-priority patrol (re-tasked or left flying, as the allocator
+decides), the response's samples trace the plant within 100 m, and the stored alert holds
+the estimate and every timing."""
 
 from __future__ import annotations
 
@@ -82,8 +83,8 @@ def test_a_source_switching_on_is_answered_traced_and_timed_by_the_running_centr
 ) -> None:
     world, _ = plant_world(tmp_path, on_s=ON_S)
     home = ",".join(str(v) for v in HOME)
-    names = ["copter-1", "copter-2"]
-    with sitl(tmp_path, drones=2, speedup=SPEEDUP, world=world, extra=["--home", home]) as sim:
+    names = ["copter-1", "copter-2", "copter-3"]  # the plant's inspection, the yard's, one idle
+    with sitl(tmp_path, drones=3, speedup=SPEEDUP, world=world, extra=["--home", home]) as sim:
         config = centre_config(
             tmp_path,
             sim,
