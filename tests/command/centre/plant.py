@@ -14,8 +14,8 @@ from tests.helpers.sitl import ROOT
 
 PLANT = (36.648, 116.945)
 """The thermal plant's stack (the enterprise zone huaiyin-thermal-plant)."""
-HOME = (36.6440, 116.9420, 30.0)
-"""Where the drones stand: 500 m south-west of the plant."""
+HOME = (36.6496, 116.9497, 30.0)
+"""Where the drones stand: 250 m south of the downwind station (a response fits one battery)."""
 WIND_FROM_DEG = 225.0
 STATION = "SIM-1002A"
 """The station downwind of the plant."""
