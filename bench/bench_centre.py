@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from command.alerts import Step  # noqa: E402
 from command.centre import CommandCentre  # noqa: E402
-from command.centre.config import LimitsConfig, SchedulerConfig  # noqa: E402
+from command.centre.config import LimitsConfig  # noqa: E402
 from command.events import (  # noqa: E402
     AlertRaised,
     SortieAirborne,
@@ -71,11 +71,14 @@ def centre_figures(alerts: int, responses: int) -> None:
                 ["copter-1", "copter-2"],
                 zones=zones_document(folder),
                 limits=LimitsConfig(fly_at_night=True),
-                scheduler=SchedulerConfig(enabled=False),
             )
             centre = CommandCentre(config)
             events = centre.subscribe("bench", kinds=[AlertRaised, TaskAssigned, SortieAirborne])
-            centre.start()
+            centre.start()  # the patrol clock picks the queue: the scheduler stays on
+            for schedule in centre.schedules():  # but no patrol takes the drones
+                centre.pause_schedule(schedule.zone, "bench")
+            for task in centre.queue.tasks():
+                centre.queue.task_interrupted(task.id, datetime.now(UTC), "bench: not flown")
             try:
                 silent = centre.unreachable(60)
                 if silent:
