@@ -191,7 +191,7 @@ class AlertService:
             now,
         )
         self._on_queued()
-        return self.engine.record_plan(request.alert_id, plan.summary(), now)
+        return self.engine.record_plan(request.alert_id, plan.summary, now)
 
     def _apply(self, outcome: Outcome, now: datetime) -> None:
         """Publish, store, and queue what the engine decided (under the lock)."""

@@ -41,7 +41,13 @@ from command.patrols import (
     patrol_zone,
 )
 from command.sensing import LiveSensing
-from command.storage import Database, StorageError, get_sortie, open_database
+from command.storage import (
+    Database,
+    SortieOutcome,
+    StorageError,
+    get_sortie,
+    open_database,
+)
 from command.video import VideoRelay
 from command.video.records import RecordingStore
 from missions.checks import Limits
@@ -53,6 +59,10 @@ from sensors.cubes.station import open_store as open_station_store
 from sensors.cubes.station import station_ids
 
 log = logging.getLogger("command.centre")
+
+
+RECONCILE_RETRY_S = 5.0
+"""How often (s) an open sortie left by a stopped centre, not judged yet, is looked at again."""
 
 
 def utc_now() -> datetime:
@@ -82,6 +92,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         self.utcnow = utcnow
         self.started = False
         self._wind_known: set[str] = set()
+        self._unreconciled: dict[str, float] = {}  # vehicle → when next to look (monotonic)
         self.bus = EventBus()
         self.db: Database = open_database(config.database)
         self.zone_book = ZoneBook(self.db)
@@ -166,6 +177,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)
         )
         start_areas(self)
+        self._unreconciled = {v.name: 0.0 for v in self.config.vehicles}
         self.sensing.start()
         if self.video is not None:
             self.bus.subscribe("video", self.video.handle, kinds=self.video.EVENT_KINDS)
@@ -200,6 +212,22 @@ class CommandCentre(*operation_mixins(), CentreOperations):
                 step()
             except Exception:  # the next part must still be stopped
                 log.exception("fencing the %s failed", name)
+
+    def unreachable(self, timeout_s: float | None = None) -> dict[str, str]:
+        """Wait up to `timeout_s` (the config's link_wait_s) for every drone's heartbeat; the
+        drones still silent, each with why (its connection string and what the link saw). The
+        others are not held up: they fly meanwhile."""
+        from command.link.errors import NoHeartbeat
+
+        wait_s = self.config.link_wait_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + wait_s
+        silent: dict[str, str] = {}
+        for vehicle in self.config.vehicles:
+            try:
+                self.fleet.wait_until_up(vehicle.name, max(0.0, deadline - time.monotonic()))
+            except NoHeartbeat as exc:
+                silent[vehicle.name] = str(exc)
+        return silent
 
     def close(self) -> None:
         """Stop in a safe order: scheduler → alerts → dispatcher (open sorties closed as
@@ -353,6 +381,8 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             self._report_wind(event.snapshot)
             if event.snapshot.name in self._to_adopt:
                 self._adopt(event.snapshot)
+            else:  # adoption first: what it leaves, reconciliation closes
+                self._reconcile(event.snapshot)
             return
         if isinstance(event, LinkBack):
             self.patrol_clock.poke()
@@ -400,6 +430,48 @@ class CommandCentre(*operation_mixins(), CentreOperations):
                     "task %s of sortie %s not closed in the queue", task_id, event.sortie_id
                 )
         self.patrol_clock.poke()
+
+    def _reconcile(self, snap: VehicleSnapshot) -> None:
+        """Once a drone is heard after start, close the sorties a stopped centre left open on
+        it from what it reports (landed, returning...); one it cannot judge yet is looked at
+        again every RECONCILE_RETRY_S until judged."""
+        due = self._unreconciled.get(snap.name)
+        if due is None or snap.link is not LinkState.OK or time.monotonic() < due:
+            return
+        try:
+            found = self.dispatcher.reconcile(snap.name)
+        except Exception:  # judged again at the next look
+            log.exception("open sorties of %s not reconciled", snap.name)
+            self._unreconciled[snap.name] = time.monotonic() + RECONCILE_RETRY_S
+            return
+        found = [r for r in found if self.dispatcher.sortie(r.sortie_id) is None]  # not ours
+        for r in found:
+            log.info("sortie %s of %s: %s", r.sortie_id, snap.name, r.reason)
+            if r.outcome is not None:
+                self._task_of_reconciled(r.sortie_id, r.outcome, r.reason)
+        if any(r.outcome is None for r in found):
+            self._unreconciled[snap.name] = time.monotonic() + RECONCILE_RETRY_S
+        else:
+            self._unreconciled.pop(snap.name, None)
+            if found:
+                self.patrol_clock.poke()
+
+    def _task_of_reconciled(self, sortie_id: int, outcome: SortieOutcome, reason: str) -> None:
+        """The queue's task of a sortie closed by reconciliation ends with it (done when the
+        drone flew it all, else interrupted with the reason), so its zone is patrolled again."""
+        from command.patrols import TaskState
+
+        try:
+            task_id = get_sortie(self.db, sortie_id).task_id
+            if task_id is None or self.queue.get(task_id).state is not TaskState.FLYING:
+                return
+            now = self.utcnow()
+            if outcome is SortieOutcome.COMPLETED:
+                self.queue.task_completed(task_id, now)
+            else:
+                self.queue.task_interrupted(task_id, now, f"reconciled after a restart: {reason}")
+        except Exception:
+            log.exception("the task of reconciled sortie %s was not closed", sortie_id)
 
     def _report_wind(self, snap: VehicleSnapshot) -> None:
         if (

@@ -158,6 +158,8 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
         )
         for error in centre.rules.errors:
             console.print(f"alert rule refused: {error}", highlight=False)
+        for name, why in centre.unreachable().items():  # the others fly meanwhile
+            console.print(f"vehicle {name!r} unreachable: {why}", highlight=False)
         received = signal.sigwait(STOPS | {LOST_SIGNAL})
         if received == LOST_SIGNAL:
             console.print(
