@@ -187,9 +187,12 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             self.fleet.connect(vehicle.name, vehicle.connect, signing_key=vehicle.signing_key)
         self.alerts.start()
         self.queue.recover(now)
-        if self.config.scheduler.enabled and self.fenced is None:
-            self.scheduler.start()
-            self._sync_schedules(now)
+        if self.fenced is None:
+            if self.config.scheduler.enabled:
+                self.scheduler.start()
+                self._sync_schedules(now)
+            else:  # no scheduled patrols; quick responses and re-queued work still flow
+                self.patrol_clock.patrols = False
             self.patrol_clock.start()
         self.started = True
         log.info("command centre started: %d vehicles", len(self.config.vehicles))

@@ -21,7 +21,9 @@ def utc_now() -> datetime:
 
 
 class PatrolClock:
-    """Runs the scheduler (and the queue) by the real clock on a thread of its own."""
+    """Runs the scheduler (and the queue) by the real clock on a thread of its own. With
+    `patrols=False` no scheduled patrol comes due (the scheduler is not running), but the queue
+    still gets its rounds: quick responses and re-queued work are picked as they come."""
 
     def __init__(
         self,
@@ -30,6 +32,7 @@ class PatrolClock:
         *,
         clock: Callable[[], datetime] = utc_now,
         recheck_s: float = 60.0,
+        patrols: bool = True,
     ) -> None:
         if recheck_s <= 0:
             raise ValueError("recheck_s must be positive")
@@ -37,6 +40,7 @@ class PatrolClock:
         self.queue = queue
         self.clock = clock
         self.recheck_s = recheck_s
+        self.patrols = patrols
         self.rounds = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -64,7 +68,8 @@ class PatrolClock:
             self.scheduler.wake.clear()
             now = self.clock()
             try:
-                self.scheduler.advance(now)
+                if self.patrols:
+                    self.scheduler.advance(now)
                 if self.queue is not None:
                     self.queue.pick(now)
             except Exception:  # a failing round must not stop the patrols for good
@@ -73,7 +78,7 @@ class PatrolClock:
             self.scheduler.wake.wait(self._wait_s())
 
     def _wait_s(self) -> float:
-        due = self.scheduler.next_due()
+        due = self.scheduler.next_due() if self.patrols else None
         if due is None:
             return self.recheck_s
         return min(self.recheck_s, max(0.0, (due - self.clock()).total_seconds()))

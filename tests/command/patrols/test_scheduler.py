@@ -214,3 +214,35 @@ def test_the_edge_thread_runs_rounds_by_its_clock_and_wakes_on_a_change(
     finally:
         clock.close()
     assert clock.rounds >= 2
+
+
+def test_without_patrols_the_edge_thread_still_picks_queued_work(centre: PatrolCentre) -> None:
+    """Scheduled patrols off (the scheduler never started): a quick response put in the queue
+    is still picked by the clock's rounds, and no zone's patrol comes due."""
+    from command.patrols import NewTask
+
+    rounds = threading.Event()
+    clock = PatrolClock(
+        centre.scheduler, centre.queue, clock=lambda: T0, recheck_s=30.0, patrols=False
+    )
+    original = centre.queue.pick
+
+    def pick(moment: datetime):  # type: ignore[no-untyped-def]
+        decisions = original(moment)
+        if decisions:
+            rounds.set()
+        return decisions
+
+    centre.queue.pick = pick  # type: ignore[method-assign]
+    clock.start()
+    try:
+        centre.queue.enqueue(
+            NewTask(TaskKind.QUICK_RESPONSE, "plant", 1, T0, 36.6425, 116.9375, 300.0), T0
+        )
+        clock.poke()
+        assert rounds.wait(5.0)
+        (task,) = centre.queue.tasks()
+        assert (task.kind, task.state) == (TaskKind.QUICK_RESPONSE, TaskState.FLYING)
+    finally:
+        clock.close()
+    assert centre.scheduler.schedules() == []
