@@ -87,3 +87,27 @@ def test_a_bad_config_is_refused_with_the_key_named(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2 and "console.base_map" in result.stderr
+
+
+def test_a_second_centre_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    """While a command daemon is active on the database, app.py starts nothing (exit 3) and
+    names the holder: two centres would both dispatch."""
+    from command.centre.leadership import Leadership
+
+    config = tmp_path / "centre.toml"
+    config.write_text(f'var_dir = "{tmp_path / "var"}"\n')
+    (tmp_path / "var").mkdir()
+    active = Leadership.for_database(
+        f"sqlite:///{tmp_path / 'var' / 'ecopatrol.sqlite'}", "daemon elsewhere pid 1"
+    )
+    assert active.try_acquire()
+    try:
+        result = subprocess.run(
+            [sys.executable, "app.py", "--config", str(config), "--port", "0"],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        active.release()
+    assert result.returncode == 3, result.stderr
+    assert "already active" in result.stderr and "daemon elsewhere pid 1" in result.stderr
+    assert "EcoPatrol console" not in result.stdout

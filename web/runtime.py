@@ -252,15 +252,46 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _serve(config: AppConfig, args: argparse.Namespace) -> int:
+    """Run the centre and the console until a stop signal; the centre is the deployment's one
+    active command centre (the same election as `python -m command daemon`): refused, exit 3,
+    while another is active on the database; fenced and stopped, exit 4, if it loses that."""
+    from command.centre.leadership import Leadership, LeadershipError
+    from command.dispatch.owner import this_process
+
+    lost_signal = signal.SIGUSR1
     stops = {signal.SIGINT, signal.SIGTERM}
     config.var_dir.mkdir(parents=True, exist_ok=True)
     try:
+        leadership = Leadership.for_database(config.database, this_process())
+        if not leadership.try_acquire():
+            holder = leadership.holder() or "holder unknown"
+            print(
+                f"error: a command centre is already active on {leadership.where} ({holder}): "
+                "this console is not started",
+                file=sys.stderr,
+            )
+            return 3
+    except LeadershipError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
         centre = CommandCentre(config)
     except ConfigError as exc:
+        leadership.release()
         print(f"error: {exc}", file=sys.stderr)
         return 2
     # Blocked before the centre's threads start (they inherit it): sigwait takes the signal.
-    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops | {lost_signal})
+    main_thread = threading.main_thread().ident
+    lost: list[str] = []
+
+    def on_lost(reason: str) -> None:
+        lost.append(reason)
+        centre.fence(reason)  # before anything else: nothing more is sent or recorded
+        if main_thread is not None:
+            signal.pthread_kill(main_thread, lost_signal)
+
+    leadership.watch(on_lost)
     try:
         centre.start()
         app = create_app(web_settings(config), centre=centre)
@@ -269,14 +300,18 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
         thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
         thread.start()
         announce_admin(centre, f"http://{config.console.host}:{server.server_port}")
-        received = signal.sigwait(stops)
-        print(f"{signal.Signals(received).name}: stopping", flush=True)
+        received = signal.sigwait(stops | {lost_signal})
+        if received == lost_signal:
+            print(f"leadership lost ({lost[0] if lost else 'unknown'}): fenced, stopping")
+        else:
+            print(f"{signal.Signals(received).name}: stopping", flush=True)
         server.shutdown()
         thread.join(10)
     finally:
         centre.close()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
-    return 0
+        leadership.release()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops | {lost_signal})
+    return 4 if lost else 0
 
 
 def app_from_environment() -> Flask:
