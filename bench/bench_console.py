@@ -14,7 +14,8 @@ body, through the same app (security checks, session, user load, headers) — so
 what the fleet view itself costs. Goals: ≥ 500 requests/s and p99 < 50 ms (gunicorn).
 
 Run: .venv/bin/python bench/bench_console.py   (prints figures, asserts nothing; needs `wrk`:
-apt-get install wrk)
+apt-get install wrk). BENCH_THREADS=N sets gunicorn's threads (default 16, as docs/console.md
+deploys), BENCH_SERVERS=gunicorn measures one server only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 CLIENTS = 50
 SECONDS = 8
-SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "8"))
+SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "16"))
 PASSWORD = "bench password 123"
 SERVERS = tuple(os.environ.get("BENCH_SERVERS", "gunicorn,werkzeug").split(","))
 
