@@ -108,6 +108,15 @@ def create_app(
 
     limiter = Limiter(get_remote_address, app=app, default_limits=[], storage_uri="memory://")
     limiter.limit(settings.login_limit, methods=["POST"])(auth.bp)
+
+    @limiter.request_filter
+    def _not_a_sign_in() -> bool:
+        """The only limits are on the auth forms' POSTs: other requests skip the limiter's
+        per-request bookkeeping (a hot-path cost on every API call otherwise)."""
+        from flask import request
+
+        return request.method != "POST" or request.blueprint != auth.bp.name
+
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(openapi.bp)

@@ -1,9 +1,19 @@
 """Console users: roles, hashed passwords, lock-out after repeated failures. Stored in the
-centre's database (table `users`, created by the migrations in command/migrations)."""
+centre's database (table `users`, created by the migrations in command/migrations).
+
+`UserStore.get` (the console's per-request user load) answers from a short-lived in-process
+cache: every write through any `UserStore` over the same `Database` drops that database's cache
+at once, and an entry is at most `USER_CACHE_S` old, which bounds how long a change made by
+another process (e.g. `python app.py --reset-admin`) takes to be seen.
+"""
 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -21,6 +31,8 @@ PASSWORD_MIN = 12
 PASSWORD_MAX = 256
 LOCK_AFTER_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
+USER_CACHE_S = 2.0
+"""Longest time a cached account record is used before it is read from the database again."""
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))  # equal work for unknown names
 
 
@@ -123,16 +135,56 @@ def check_password(password: str) -> str:
     return password
 
 
-class UserStore:
-    """Accounts in the database; time is passed in."""
+class _UserCache:
+    """Account records of one database by id, each with the monotonic time it was read."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.entries: dict[int, tuple[float, User | None]] = {}
+        self.generation = 0  # bumped by every clear: a read that raced a write is not stored
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.generation += 1
+
+
+_CACHES: weakref.WeakKeyDictionary[Database, _UserCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_of(db: Database) -> _UserCache:
+    with _CACHES_LOCK:
+        cache = _CACHES.get(db)
+        if cache is None:
+            cache = _CACHES[db] = _UserCache()
+        return cache
+
+
+class UserStore:
+    """Accounts in the database; time is passed in. `clock` (monotonic seconds) ages the
+    cache of `get`."""
+
+    def __init__(self, db: Database, clock: Callable[[], float] = time.monotonic) -> None:
         self.db = db
+        self.clock = clock
+        self._cache = _cache_of(db)
+
+    def forget_cached(self) -> None:
+        """Drop every cached account record of this database (done by every write here)."""
+        self._cache.clear()
 
     def create(self, username: str, password: str, role: Role, now: datetime) -> User:
         """A new account; AccountError if the name is taken or a value is not acceptable."""
         name = check_username(username)
         check_password(password)
+        self.forget_cached()
+        try:
+            return self._create(name, password, role, now)
+        finally:
+            self.forget_cached()
+
+    def _create(self, name: str, password: str, role: Role, now: datetime) -> User:
         with self.db.transaction() as s:
             if s.scalar(select(UserRow.id).where(UserRow.username == name)) is not None:
                 raise AccountError(f"user {name!r} exists already")
@@ -149,10 +201,46 @@ class UserStore:
             return _user(row)
 
     def get(self, user_id: int) -> User | None:
-        """The account with that id, or None."""
+        """The account with that id, or None (from the cache when read under USER_CACHE_S ago
+        and nothing was written since)."""
+        cache = self._cache
+        now = self.clock()
+        with cache.lock:
+            hit = cache.entries.get(user_id)
+            generation = cache.generation
+        if hit is not None and 0 <= now - hit[0] < USER_CACHE_S:
+            return hit[1]
         with self.db.reading() as s:
             row = s.get(UserRow, user_id)
-            return _user(row) if row is not None else None
+            user = _user(row) if row is not None else None
+        with cache.lock:
+            if cache.generation == generation:  # no write since the read began
+                cache.entries[user_id] = (now, user)
+        return user
+
+    def set_role(self, username: str, role: Role) -> User:
+        """Give an account another role (effective on its next request); AccountError when
+        there is no such account."""
+        return self._update(username, role=role.label)
+
+    def set_active(self, username: str, active: bool) -> User:
+        """Enable or disable an account (a disabled one is refused on its next request);
+        AccountError when there is no such account."""
+        return self._update(username, active=active)
+
+    def _update(self, username: str, **values: object) -> User:
+        self.forget_cached()
+        try:
+            with self.db.transaction() as s:
+                row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
+                if row is None:
+                    raise AccountError(f"no user {username!r}")
+                for key, value in values.items():
+                    setattr(row, key, value)
+                s.flush()
+                return _user(row)
+        finally:
+            self.forget_cached()
 
     def count(self) -> int:
         """How many accounts exist."""
@@ -163,6 +251,7 @@ class UserStore:
         """The user whose name and password these are; LoginRefused otherwise. Five failures in
         a row lock the account for 15 minutes, whatever password comes next."""
         refusal = "wrong user name or password"
+        self.forget_cached()
         with self.db.transaction() as s:  # a failure is counted (committed) before refusing
             row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
             if row is None:
@@ -197,12 +286,16 @@ class UserStore:
         """A new random password for an account (shown once; only its hash is stored); the
         lock-out is lifted. AccountError when there is no such account."""
         password = secrets.token_urlsafe(12)
-        with self.db.transaction() as s:
-            row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
-            if row is None:
-                raise AccountError(f"no user {username!r}")
-            row.password_hash = generate_password_hash(password)
-            row.failed_logins = 0
-            row.locked_until = None
-            row.active = True
+        self.forget_cached()
+        try:
+            with self.db.transaction() as s:
+                row = s.scalar(select(UserRow).where(UserRow.username == username.strip()))
+                if row is None:
+                    raise AccountError(f"no user {username!r}")
+                row.password_hash = generate_password_hash(password)
+                row.failed_logins = 0
+                row.locked_until = None
+                row.active = True
+        finally:
+            self.forget_cached()
         return password

@@ -1,11 +1,18 @@
 """`/api/fleet`: every drone's telemetry, link state, battery and the sortie it flies; the
-fleet as GeoJSON (drones and their tracks) for the live map."""
+fleet as GeoJSON (drones and their tracks) for the live map.
+
+The `/api/fleet` body is encoded once per change of the fleet: the last entries and their JSON
+are kept per app, and a request whose entries equal them (snapshots are immutable; an unchanged
+drone is the same object) sends the stored bytes.
+"""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, jsonify
+from flask import Blueprint, Response, abort, current_app, jsonify
 
 from command.centre.ops_console import FleetEntry
 from maps.features import fleet_geojson
@@ -15,6 +22,7 @@ from web.security import access
 from web.users import Role
 
 bp = Blueprint("api_fleet", __name__, url_prefix="/api/fleet")
+_BODY_KEY = "ecopatrol.fleet_body"
 
 DRONE_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -94,7 +102,29 @@ def drone_json(entry: FleetEntry) -> dict[str, Any]:
     summary="Every drone: link, mode, battery, position, the sortie flown", response=FLEET_SCHEMA
 )
 def fleet():
-    return jsonify(drones=[drone_json(e) for e in the_centre().fleet_status()])
+    entries = tuple(the_centre().fleet_status())
+    return Response(_fleet_body(entries), mimetype="application/json")
+
+
+@dataclass
+class _Body:
+    """The last fleet entries served and their encoded JSON."""
+
+    lock: threading.Lock
+    entries: tuple[FleetEntry, ...] | None = None
+    body: bytes = b""
+
+
+def _fleet_body(entries: tuple[FleetEntry, ...]) -> bytes:
+    """The JSON of `entries` (as `jsonify` writes it), encoded again only when they changed."""
+    cached: _Body = current_app.extensions.setdefault(_BODY_KEY, _Body(threading.Lock()))
+    with cached.lock:
+        if cached.entries == entries:
+            return cached.body
+    body = current_app.json.response(drones=[drone_json(e) for e in entries]).get_data()
+    with cached.lock:
+        cached.entries, cached.body = entries, body
+    return body
 
 
 @bp.route("/<name>", methods=["GET"])
