@@ -405,6 +405,16 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         except Exception:
             log.exception("%s: the open sorties could not be adopted", snap.name)
             return
+        for item in taken:  # those closed from what the vehicle reports end their tasks too
+            if item.adopted:
+                continue
+            try:
+                record = get_sortie(self.db, item.sortie_id)
+            except StorageError:
+                log.exception("sortie %s: its record cannot be read", item.sortie_id)
+                continue
+            if record.ended_at is not None:
+                self._task_of_reconciled(item.sortie_id, record.outcome, record.reason)
         if taken:
             self.patrol_clock.poke()
 

@@ -162,10 +162,13 @@ class Conditions:
         now: datetime,
     ) -> Hold | None:
         oldest = now - timedelta(seconds=self.rules.wind_max_age_s)
+        # A report newer than `now` counts: each source keeps only its newest report, which
+        # the drones renew many times a second — while a round judges (its `now` taken at the
+        # start), the held one is usually a little younger than that `now`.
         near = [
             r
             for r in reports
-            if oldest <= r.time_utc <= now
+            if oldest <= r.time_utc
             and ground_distance_m(latitude_deg, longitude_deg, r.latitude_deg, r.longitude_deg)
             <= self.rules.wind_radius_m
         ]

@@ -122,3 +122,13 @@ def test_no_fly_window_starts_inclusive_ends_exclusive_and_covers_only_its_area(
 def test_a_window_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValueError, match="'x': end is not after start"):
         NoFlyWindow("x", T0, T0)
+
+
+def test_a_wind_report_newer_than_the_rounds_now_still_counts() -> None:
+    """Each drone's newest report replaces the one before many times a second, so while a round
+    judges (its `now` taken at the start) the held report is often younger than `now`."""
+
+    conditions = Conditions(FlyingRules())
+    now = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
+    conditions.report_wind(WindReport("d1", 36.65, 116.93, 3.0, now + timedelta(seconds=0.2)))
+    assert conditions.forbids(36.65, 116.93, 2, now) is None
