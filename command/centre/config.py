@@ -99,6 +99,30 @@ class AlertsConfig(_Section):
     tick_s: float = Field(default=60.0, gt=0, le=3600)
 
 
+class CubesConfig(_Section):
+    """Where cube computations run: `dask_scheduler` names a dask.distributed scheduler
+    (`tcp://host:8786`); "" means the local threaded scheduler. When the key is absent the
+    environment variable DASK_SCHEDULER_ADDRESS is used; when present, the key wins."""
+
+    dask_scheduler: str | None = Field(default=None, max_length=256)
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        scheme, sep, where = value.partition("://")
+        if not sep or scheme not in _DASK_SCHEMES or not where or where.strip() != where:
+            raise ValueError(
+                f"{value!r} is not a Dask scheduler address "
+                f'({" or ".join(s + "://host:port" for s in _DASK_SCHEMES)}, or "" for threads)'
+            )
+        return value
+
+
+_DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx")
+
+
 class CentreConfig(_Section):
     """Everything the command centre is built from."""
 
@@ -117,6 +141,7 @@ class CentreConfig(_Section):
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
     sensing: SensingConfig = SensingConfig()
+    cubes: CubesConfig = CubesConfig()
     video: VideoConfig | None = None
 
     @field_validator("heartbeat_hz", "telemetry_hz")

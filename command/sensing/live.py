@@ -10,9 +10,12 @@ at any time and see every committed batch, nothing half written.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +30,8 @@ from command.sensing.config import SensingConfig
 from command.sensing.drone import DroneSampleStream, DroneStats, SortieOf
 from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
 from command.sensing.maps import MapRefresher, MapStats
+from sensors.cubes import MAP, STATIONS, TRAJECTORIES
+from sensors.cubes.store import writer_lease
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.station import StoredValues
 
@@ -103,6 +108,28 @@ class LiveSensing:
         self._observer: Any = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._leases: ExitStack | None = None
+
+    @property
+    def written_cubes(self) -> tuple[Path, ...]:
+        """The cubes this sensing appends to (the station cube only when it follows feeds)."""
+        names = (TRAJECTORIES, MAP) + ((STATIONS,) if self.followers else ())
+        return tuple(self.cubes_dir / n for n in names)
+
+    def take_leases(self, owner: str | None = None) -> None:
+        """Become the one writer of every cube it appends to, until close(); a cube another
+        writer holds refuses with CubeError (naming it and since when) and none is taken."""
+        if self._leases is not None:
+            return
+        who = owner or f"command centre {socket.gethostname()}:{os.getpid()}"
+        stack = ExitStack()
+        try:
+            for cube in self.written_cubes:
+                stack.enter_context(writer_lease(cube, who))
+        except BaseException:
+            stack.close()
+            raise
+        self._leases = stack
 
     @classmethod
     def from_config(
@@ -132,9 +159,11 @@ class LiveSensing:
 
     # --- life --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the sensing, feed and map threads and the change notices."""
+        """Take the cubes' writer leases, start the sensing, feed and map threads and the
+        change notices."""
         if self._thread is not None:
             return
+        self.take_leases()
         self._thread = threading.Thread(target=self._run, name="sensing-drones", daemon=True)
         self._thread.start()
         self.maps.start()
@@ -169,6 +198,9 @@ class LiveSensing:
         for follower in self.followers:
             follower.close(timeout_s)
         self.maps.close(timeout_s)
+        if self._leases is not None:
+            self._leases.close()
+            self._leases = None
 
     def __enter__(self) -> LiveSensing:
         self.start()

@@ -230,25 +230,41 @@ def check_lease(path: Path) -> None:
     lease = _beside(Path(path), LEASE)
     if not lease.exists() or str(lease) in _held:
         return
-    doc = json.loads(lease.read_text(encoding="utf-8"))
-    raise CubeError(
-        f"{path}: another writer holds the cube: {doc['owner']} since {doc['since']} "
-        f"({lease}; if that writer is gone, break_lease)"
+    raise _refused(Path(path), lease)
+
+
+def _refused(path: Path, lease: Path) -> CubeError:
+    doc = _lease_doc(lease)
+    return CubeError(
+        f"{path}: another writer holds the cube: {doc.get('owner', '?')} since "
+        f"{doc.get('since', '?')} ({lease}; if that writer is gone: "
+        f"python -m sensors cube break-lease {path})"
     )
+
+
+def _lease_doc(lease: Path) -> dict[str, str]:
+    """What a lease file says ({} if it vanished or is being written)."""
+    try:
+        doc = json.loads(lease.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 @contextmanager
 def writer_lease(path: str | Path, owner: str | None = None) -> Iterator[None]:
-    """Be the cube's one writer while inside; a second writer is refused with CubeError."""
-    lease = _beside(Path(path), LEASE)
+    """Be the cube's one writer while inside; a second writer (in this process or another)
+    is refused with CubeError naming the holder and since when."""
+    path = Path(path)
+    lease = _beside(path, LEASE)
     who = owner or f"{socket.gethostname()}:{os.getpid()}"
     since = datetime.now(UTC).isoformat(timespec="seconds")
+    lease.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(lease, "x", encoding="utf-8") as f:
             json.dump({"owner": who, "since": since}, f)
     except FileExistsError:
-        check_lease(Path(path))
-        raise
+        raise _refused(path, lease) from None
     _held[str(lease)] = who
     try:
         yield
@@ -262,8 +278,9 @@ def break_lease(path: str | Path) -> dict[str, str] | None:
     lease = _beside(Path(path), LEASE)
     if not lease.exists():
         return None
-    doc = json.loads(lease.read_text(encoding="utf-8"))
+    doc = _lease_doc(lease)
     lease.unlink(missing_ok=True)
+    _held.pop(str(lease), None)
     return doc
 
 
