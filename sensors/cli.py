@@ -20,7 +20,7 @@ import pandas as pd
 from sensors.aqi import COLUMNS, STANDARDS, aqi_arrays
 from sensors.aqi.scalar import pollutant_of
 from sensors.cubes import STATIONS
-from sensors.cubes.store import CubeError, writer_lease
+from sensors.cubes.store import CubeError, local_path, writer_lease
 from sensors.feeds import FeedLayout, IngestError, LayoutError, detect, get, layouts, sniff
 from sensors.feeds.mapping import MappingError, MappingLayout
 from sensors.ingest.checks import cell_reasons
@@ -42,16 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("file", type=Path)
     i = sub.add_parser("ingest", help="ingest station data and metadata files")
     i.add_argument("files", type=Path, nargs="+")
-    i.add_argument("--cubes", type=Path, default=Path("var/cubes"))
+    i.add_argument("--cubes", type=_cubes_path, default=Path("var/cubes"))
     i.add_argument("--mapping", type=Path, help="TOML file describing the data files' columns")
     i.add_argument("--layout", help="layout name (default: detected from each file)")
     i.add_argument("--no-progress", action="store_true")
     c = sub.add_parser("cube", help="describe the cubes; break a crashed writer's lease")
     c.add_argument("action", choices=("info", "break-lease"))
     c.add_argument("path", nargs="?", help="break-lease: the cube (e.g. var/cubes/stations.zarr)")
-    c.add_argument("--cubes", type=Path, default=Path("var/cubes"))
+    c.add_argument("--cubes", type=_cubes_path, default=Path("var/cubes"))
     sub.add_parser("layouts", help="list the feed layouts this installation reads")
     return p
+
+
+def _cubes_path(text: str) -> Path:
+    """A --cubes value: a path or a file:// URL (other schemes are refused by name)."""
+    try:
+        return local_path(text)
+    except CubeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -193,7 +201,7 @@ def _break_lease(args: argparse.Namespace) -> int:
 
     if not args.path:
         raise UsageError("cube break-lease: give the cube's path (e.g. var/cubes/stations.zarr)")
-    path = Path(args.path)
+    path = local_path(args.path)
     doc = break_lease(path)
     if doc is None:
         print(f"{path}: no lease to break")

@@ -144,6 +144,19 @@ class CentreConfig(_Section):
     cubes: CubesConfig = CubesConfig()
     video: VideoConfig | None = None
 
+    @field_validator("cubes_dir", mode="before")
+    @classmethod
+    def _cubes_url(cls, value: Any) -> Any:
+        """A file:// URL names a local (or mounted shared) folder; other schemes are refused."""
+        if not isinstance(value, str):
+            return value
+        from sensors.cubes.store import CubeError, local_path
+
+        try:
+            return local_path(value)
+        except CubeError as exc:
+            raise ValueError(str(exc)) from None
+
     @field_validator("heartbeat_hz", "telemetry_hz")
     @classmethod
     def _finite(cls, value: float) -> float:
@@ -184,6 +197,9 @@ _PATH_KEYS = {
     ("feeds", "*"): ("path", "metadata"),
 }
 
+_URL_KEYS = ("cubes_dir",)
+"""Path keys that may also be given as a URL (file:// today)."""
+
 
 def load_config(path: str | Path, model: type[BaseModel] = CentreConfig) -> Any:
     """Read and check a TOML config file; relative paths are resolved against its folder."""
@@ -220,6 +236,8 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
             return
         for key in keys:
             value = table.get(key)
+            if key in _URL_KEYS and isinstance(value, str) and "://" in value:
+                continue  # a URL: checked (and made a local path) by the model
             if isinstance(value, str) and value and not Path(value).is_absolute():
                 table[key] = str(base / value)
 

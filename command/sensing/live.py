@@ -31,7 +31,7 @@ from command.sensing.drone import DroneSampleStream, DroneStats, SortieOf
 from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
 from command.sensing.maps import MapRefresher, MapStats
 from sensors.cubes import MAP, STATIONS, TRAJECTORIES
-from sensors.cubes.store import writer_lease
+from sensors.cubes.store import local_path, writer_lease
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.station import StoredValues
 
@@ -70,7 +70,7 @@ class LiveSensing:
     ) -> None:
         """`clock` must be the fleet's clock (PayloadSample.time_s); `feeds` holds objects with
         name, path, layout and metadata (the centre's FeedConfig or FeedSource)."""
-        self.cubes_dir = Path(cubes_dir)
+        self.cubes_dir = local_path(cubes_dir)
         self.config = config or SensingConfig()
         self.clock = clock
         self.utcnow = utcnow
