@@ -166,7 +166,8 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         """Connect the fleet, start sensing, alerts, video, then the patrols (queue recovered
         from the database, schedules synchronised with the zones)."""
         now = self.utcnow()
-        self.sensing.take_leases()  # a second writer of the cubes stops here, nothing started
+        # a second writer of the cubes stops here, before anything started
+        self.sensing.take_leases(replaces=self.replaces)
         self._cube_scheduler.enter_context(cube_scheduler(self.config.cubes.dask_scheduler))
         self.bus.subscribe(
             "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)

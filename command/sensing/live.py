@@ -9,12 +9,12 @@ at any time and see every committed batch, nothing half written.
 
 from __future__ import annotations
 
+import json
 import logging
-import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from watchdog.observers import Observer
 
+from command.dispatch.owner import owner_alive, this_process
 from command.events import Event, EventBus
 from command.link.snapshot import PayloadSample
 from command.sensing.config import SensingConfig
@@ -31,7 +32,7 @@ from command.sensing.drone import DroneSampleStream, DroneStats, SortieOf
 from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
 from command.sensing.maps import MapRefresher, MapStats
 from sensors.cubes import MAP, STATIONS, TRAJECTORIES
-from sensors.cubes.store import local_path, writer_lease
+from sensors.cubes.store import LEASE, CubeError, break_lease, local_path, writer_lease
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.station import StoredValues
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from command.centre.config import CentreConfig
 
 log = logging.getLogger("command.sensing")
+
+CENTRE_OWNER = "command centre"
+"""How a centre names itself in a cube's lease, before its process (command.dispatch.owner)."""
 
 
 class SensingError(ValueError):
@@ -116,16 +120,33 @@ class LiveSensing:
         names = (TRAJECTORIES, MAP) + ((STATIONS,) if self.followers else ())
         return tuple(self.cubes_dir / n for n in names)
 
-    def take_leases(self, owner: str | None = None) -> None:
+    def take_leases(self, owner: str | None = None, replaces: Collection[str] = ()) -> None:
         """Become the one writer of every cube it appends to, until close(); a cube another
-        writer holds refuses with CubeError (naming it and since when) and none is taken."""
+        writer holds refuses with CubeError (naming it and since when) and none is taken.
+
+        A lease of another command centre is taken over (logged with what it said) when that
+        centre is gone: a process of this host that no longer runs, or a daemon this one
+        replaces (`replaces`: owner names, as command.dispatch.owner gives them)."""
         if self._leases is not None:
             return
-        who = owner or f"command centre {socket.gethostname()}:{os.getpid()}"
+        who = owner or f"{CENTRE_OWNER} {this_process()}"
         stack = ExitStack()
         try:
             for cube in self.written_cubes:
-                stack.enter_context(writer_lease(cube, who))
+                try:
+                    stack.enter_context(writer_lease(cube, who))
+                except CubeError:
+                    doc = _lease_of(cube)
+                    if not _gone_centre(doc.get("owner", ""), replaces):
+                        raise
+                    break_lease(cube)
+                    log.warning(
+                        "%s: took over the lease of %s since %s (that centre is gone)",
+                        cube,
+                        doc.get("owner"),
+                        doc.get("since"),
+                    )
+                    stack.enter_context(writer_lease(cube, who))
         except BaseException:
             stack.close()
             raise
@@ -235,6 +256,28 @@ class LiveSensing:
     def _stations_stored(self, stored: StoredValues) -> None:
         times = np.asarray(stored.time_ms)
         self.maps.touch(times.tolist())
+
+
+def _lease_of(cube: Path) -> dict[str, str]:
+    try:
+        doc = json.loads(cube.with_name(cube.name + LEASE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _gone_centre(owner: str, replaces: Collection[str]) -> bool:
+    """Is `owner` a command centre that no longer writes (dead here, or replaced)?"""
+    if not owner.startswith(CENTRE_OWNER + " "):
+        return False
+    process = owner.removeprefix(CENTRE_OWNER + " ")
+    for replaced in replaces:  # a holder's name may come cut short (PostgreSQL: 46 chars)
+        if replaced and (process == replaced or process.startswith(replaced)):
+            return True
+    parts = process.split()
+    if len(parts) != 5 or parts[0] != socket.gethostname():
+        return False  # another host: only the daemon taking over from it may judge
+    return not owner_alive(process, None, datetime.now(UTC))
 
 
 def _nowhere(event: Event) -> None:

@@ -5,6 +5,7 @@ writer's lease is broken from the command line, and writing works again."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from command.centre import CommandCentre
 from command.centre.config import CentreConfig, config_from_mapping
+from command.dispatch.owner import this_process
 from sensors import cubes
 from sensors.cli import main as sensors_main
 
@@ -55,7 +57,7 @@ def test_a_second_writer_is_refused_while_the_centre_runs(tmp_path: Path) -> Non
     try:
         held = _leases(cubes_dir)
         assert set(held) == {"stations.zarr.lease", "trajectories.zarr.lease", "map.zarr.lease"}
-        assert all(d["owner"].startswith("command centre ") for d in held.values())
+        assert {d["owner"] for d in held.values()} == {f"command centre {this_process()}"}
 
         second = CommandCentre(config)
         with pytest.raises(cubes.CubeError) as refused:
@@ -129,6 +131,40 @@ def test_a_centre_takes_over_after_a_stale_lease_is_broken(tmp_path: Path) -> No
     centre.start()
     try:
         assert len(_leases(config.cubes_path)) == 3
+    finally:
+        centre.close()
+    assert _leases(config.cubes_path) == {}
+
+
+def test_a_gone_centres_lease_is_taken_over_and_a_live_ones_is_not(tmp_path: Path) -> None:
+    feed_dir = tmp_path / "feed"
+    feed_dir.mkdir()
+    config = _config(tmp_path / "var", feed_dir / "city.csv")
+    config.cubes_path.mkdir(parents=True)
+    dead = subprocess.Popen(["true"])  # a process of this host that has ended
+    dead.wait()
+    since = "2026-12-01T03:00:00+00:00"
+    leases = {
+        "stations.zarr.lease": f"command centre {socket.gethostname()} pid {dead.pid} start 7",
+        "map.zarr.lease": "command centre standby-b pid 41 start 9",  # replaced by this one
+    }
+    for name, owner in leases.items():
+        (config.cubes_path / name).write_text(json.dumps({"owner": owner, "since": since}))
+    other = {"owner": "command centre far-host pid 12 start 3", "since": since}
+    (config.cubes_path / "trajectories.zarr.lease").write_text(json.dumps(other))
+
+    refused = CommandCentre(config, replaces=("standby-b pid 41",))
+    with pytest.raises(cubes.CubeError, match="far-host pid 12 start 3 since 2026-12-01"):
+        refused.start()  # a centre on another host, not replaced: it may still be writing
+    refused.close()
+    assert _leases(config.cubes_path)["trajectories.zarr.lease"] == other
+
+    (config.cubes_path / "trajectories.zarr.lease").unlink()
+    centre = CommandCentre(config, replaces=("standby-b pid 41",))
+    centre.start()
+    try:
+        mine = f"command centre {this_process()}"
+        assert {d["owner"] for d in _leases(config.cubes_path).values()} == {mine}
     finally:
         centre.close()
     assert _leases(config.cubes_path) == {}
