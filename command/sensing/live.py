@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("command.sensing")
 
+NAME_CUT = 46
+"""Length a daemon's name may be cut to when the database tells who held the leadership."""
 CENTRE_OWNER = "command centre"
 """How a centre names itself in a cube's lease, before its process (command.dispatch.owner)."""
 
@@ -272,7 +274,8 @@ def _gone_centre(owner: str, replaces: Collection[str]) -> bool:
         return False
     process = owner.removeprefix(CENTRE_OWNER + " ")
     for replaced in replaces:  # a holder's name may come cut short (PostgreSQL: 46 chars)
-        if replaced and (process == replaced or process.startswith(replaced)):
+        cut = len(replaced) >= NAME_CUT and process.startswith(replaced)
+        if replaced and (process == replaced or cut):
             return True
     parts = process.split()
     if len(parts) != 5 or parts[0] != socket.gethostname():

@@ -147,20 +147,20 @@ def test_a_gone_centres_lease_is_taken_over_and_a_live_ones_is_not(tmp_path: Pat
     leases = {
         "stations.zarr.lease": f"command centre {socket.gethostname()} pid {dead.pid} start 7",
         "map.zarr.lease": "command centre standby-b pid 41 start 9",  # replaced by this one
+        "trajectories.zarr.lease": "command centre standby-b pid 4 start 2",  # not replaced
     }
     for name, owner in leases.items():
         (config.cubes_path / name).write_text(json.dumps({"owner": owner, "since": since}))
-    other = {"owner": "command centre far-host pid 12 start 3", "since": since}
-    (config.cubes_path / "trajectories.zarr.lease").write_text(json.dumps(other))
+    other = {"owner": "command centre standby-b pid 4 start 2", "since": since}
 
-    refused = CommandCentre(config, replaces=("standby-b pid 41",))
-    with pytest.raises(cubes.CubeError, match="far-host pid 12 start 3 since 2026-12-01"):
+    refused = CommandCentre(config, replaces=("standby-b pid 41 start 9",))
+    with pytest.raises(cubes.CubeError, match="standby-b pid 4 start 2 since 2026-12-01"):
         refused.start()  # a centre on another host, not replaced: it may still be writing
     refused.close()
     assert _leases(config.cubes_path)["trajectories.zarr.lease"] == other
 
     (config.cubes_path / "trajectories.zarr.lease").unlink()
-    centre = CommandCentre(config, replaces=("standby-b pid 41",))
+    centre = CommandCentre(config, replaces=("standby-b pid 41 start 9",))
     centre.start()
     try:
         mine = f"command centre {this_process()}"
