@@ -1,4 +1,5 @@
-"""Command line: ``aqi`` on a CSV, ``ingest`` station files, ``cube info``, ``layouts``.
+"""Command line: ``aqi`` on a CSV, ``ingest`` station files, ``cube info``, ``cube break-lease``,
+``layouts``.
 
 Exit codes: 0 done; 1 something was quarantined; 2 bad input (nothing was written for the file
 at fault); 3 an internal error (reported in one line, never a traceback).
@@ -7,6 +8,8 @@ at fault); 3 an internal error (reported in one line, never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +19,8 @@ import pandas as pd
 
 from sensors.aqi import COLUMNS, STANDARDS, aqi_arrays
 from sensors.aqi.scalar import pollutant_of
-from sensors.cubes.store import CubeError
+from sensors.cubes import STATIONS
+from sensors.cubes.store import CubeError, local_path, writer_lease
 from sensors.feeds import FeedLayout, IngestError, LayoutError, detect, get, layouts, sniff
 from sensors.feeds.mapping import MappingError, MappingLayout
 from sensors.ingest.checks import cell_reasons
@@ -38,15 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("file", type=Path)
     i = sub.add_parser("ingest", help="ingest station data and metadata files")
     i.add_argument("files", type=Path, nargs="+")
-    i.add_argument("--cubes", type=Path, default=Path("var/cubes"))
+    i.add_argument("--cubes", type=_cubes_path, default=Path("var/cubes"))
     i.add_argument("--mapping", type=Path, help="TOML file describing the data files' columns")
     i.add_argument("--layout", help="layout name (default: detected from each file)")
     i.add_argument("--no-progress", action="store_true")
-    c = sub.add_parser("cube", help="describe the cubes")
-    c.add_argument("action", choices=("info",))
-    c.add_argument("--cubes", type=Path, default=Path("var/cubes"))
+    c = sub.add_parser("cube", help="describe the cubes; break a crashed writer's lease")
+    c.add_argument("action", choices=("info", "break-lease"))
+    c.add_argument("path", nargs="?", help="break-lease: the cube (e.g. var/cubes/stations.zarr)")
+    c.add_argument("--cubes", type=_cubes_path, default=Path("var/cubes"))
     sub.add_parser("layouts", help="list the feed layouts this installation reads")
     return p
+
+
+def _cubes_path(text: str) -> Path:
+    """A --cubes value: a path or a file:// URL (other schemes are refused by name)."""
+    try:
+        return local_path(text)
+    except CubeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,6 +72,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _ingest(args)
         if args.command == "layouts":
             return _layouts()
+        if args.action == "break-lease":
+            return _break_lease(args)
         return _info(args)
     except (IngestError, MappingError, LayoutError, UsageError, CubeError, UnitError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -118,10 +133,8 @@ def _ints(a: np.ndarray) -> list[str]:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
 
     from sensors.feeds.meta import is_metadata
-    from sensors.ingest import ingest_file
 
     files: list[Path] = list(args.files)
     for f in files:
@@ -151,6 +164,18 @@ def _ingest(args: argparse.Namespace) -> int:
             )
         kinds[f] = "meta" if meta else "data"
     files.sort(key=lambda f: kinds[f] != "meta")  # station metadata first
+    owner = f"python -m sensors ingest {socket.gethostname()}:{os.getpid()}"
+    with writer_lease(Path(args.cubes) / STATIONS, owner):  # the run is the one writer
+        return _ingest_files(args, files, kinds, chosen)
+
+
+def _ingest_files(
+    args: argparse.Namespace, files: list[Path], kinds: dict[Path, str], chosen: FeedLayout | None
+) -> int:
+    from tqdm import tqdm
+
+    from sensors.ingest import ingest_file
+
     status = 0
     for f in files:
         bar = None
@@ -169,6 +194,20 @@ def _ingest(args: argparse.Namespace) -> int:
         print(report.summary())
         status = max(status, 1 if report.quarantined else 0)
     return status
+
+
+def _break_lease(args: argparse.Namespace) -> int:
+    from sensors.cubes.store import break_lease
+
+    if not args.path:
+        raise UsageError("cube break-lease: give the cube's path (e.g. var/cubes/stations.zarr)")
+    path = local_path(args.path)
+    doc = break_lease(path)
+    if doc is None:
+        print(f"{path}: no lease to break")
+        return 0
+    print(f"{path}: removed the lease of {doc.get('owner', '?')} since {doc.get('since', '?')}")
+    return 0
 
 
 def _layouts() -> int:

@@ -10,6 +10,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Collection, Mapping
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,6 +56,8 @@ from missions.items import Position
 from missions.zones import TASK_KINDS, Zone
 from sensors.analysis.tracing import WindObs
 from sensors.cubes import STATIONS
+from sensors.cubes.compute import applied as cube_scheduler
+from sensors.cubes.compute import release as release_cube_scheduler
 from sensors.cubes.station import open_store as open_station_store
 from sensors.cubes.station import station_ids
 
@@ -161,6 +164,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             trace_after_s=2 * config.sensing.batch_s + 1,
             on_queued=self.patrol_clock.poke,
         )
+        self._cube_scheduler = ExitStack()
         video = config.video
         self.video = (
             VideoRelay(video, publish=self.bus.publish, recordings=RecordingStore(self.db))
@@ -173,6 +177,9 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         """Connect the fleet, start sensing, alerts, video, then the patrols (queue recovered
         from the database, schedules synchronised with the zones)."""
         now = self.utcnow()
+        # a second writer of the cubes stops here, before anything started
+        self.sensing.take_leases(replaces=self.replaces)
+        self._cube_scheduler.enter_context(cube_scheduler(self.config.cubes.dask_scheduler))
         self.bus.subscribe(
             "centre", self._on_event, kinds=(SortieEvent, LinkBack, TelemetryUpdated)
         )
@@ -242,6 +249,7 @@ class CommandCentre(*operation_mixins(), CentreOperations):
             ("alerts", self.alerts.close),
             ("dispatcher", self.dispatcher.close),
             ("sensing", self.sensing.close),
+            ("cube scheduler", self._release_cube_scheduler),
         ]
         if self.video is not None:
             steps.append(("video", self.video.close))
@@ -257,6 +265,11 @@ class CommandCentre(*operation_mixins(), CentreOperations):
     def __enter__(self) -> CommandCentre:
         self.start()
         return self
+
+    def _release_cube_scheduler(self) -> None:
+        """Stop computing on the configured Dask cluster and close this process's Client."""
+        self._cube_scheduler.close()
+        release_cube_scheduler(self.config.cubes.dask_scheduler)
 
     def __exit__(self, *exc: object) -> None:
         self.close()

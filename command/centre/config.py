@@ -99,6 +99,30 @@ class AlertsConfig(_Section):
     tick_s: float = Field(default=60.0, gt=0, le=3600)
 
 
+class CubesConfig(_Section):
+    """Where cube computations run: `dask_scheduler` names a dask.distributed scheduler
+    (`tcp://host:8786`); "" means the local threaded scheduler. When the key is absent the
+    environment variable DASK_SCHEDULER_ADDRESS is used; when present, the key wins."""
+
+    dask_scheduler: str | None = Field(default=None, max_length=256)
+
+    @field_validator("dask_scheduler")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        scheme, sep, where = value.partition("://")
+        if not sep or scheme not in _DASK_SCHEMES or not where or where.strip() != where:
+            raise ValueError(
+                f"{value!r} is not a Dask scheduler address "
+                f'({" or ".join(s + "://host:port" for s in _DASK_SCHEMES)}, or "" for threads)'
+            )
+        return value
+
+
+_DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx")
+
+
 class CentreConfig(_Section):
     """Everything the command centre is built from."""
 
@@ -117,7 +141,21 @@ class CentreConfig(_Section):
     scheduler: SchedulerConfig = SchedulerConfig()
     alerts: AlertsConfig = AlertsConfig()
     sensing: SensingConfig = SensingConfig()
+    cubes: CubesConfig = CubesConfig()
     video: VideoConfig | None = None
+
+    @field_validator("cubes_dir", mode="before")
+    @classmethod
+    def _cubes_url(cls, value: Any) -> Any:
+        """A file:// URL names a local (or mounted shared) folder; other schemes are refused."""
+        if not isinstance(value, str):
+            return value
+        from sensors.cubes.store import CubeError, local_path
+
+        try:
+            return local_path(value)
+        except CubeError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("heartbeat_hz", "telemetry_hz")
     @classmethod
@@ -159,6 +197,9 @@ _PATH_KEYS = {
     ("feeds", "*"): ("path", "metadata"),
 }
 
+_URL_KEYS = ("cubes_dir",)
+"""Path keys that may also be given as a URL (file:// today)."""
+
 
 def load_config(path: str | Path, model: type[BaseModel] = CentreConfig) -> Any:
     """Read and check a TOML config file; relative paths are resolved against its folder."""
@@ -195,6 +236,8 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
             return
         for key in keys:
             value = table.get(key)
+            if key in _URL_KEYS and isinstance(value, str) and "://" in value:
+                continue  # a URL: checked (and made a local path) by the model
             if isinstance(value, str) and value and not Path(value).is_absolute():
                 table[key] = str(base / value)
 

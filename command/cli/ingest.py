@@ -9,8 +9,10 @@ from typing import Any
 from command.cli import options as opt
 from command.cli.display import console
 from command.cli.session import CliError
+from command.dispatch.owner import this_process
 from command.link.tlog import PAYLOAD_NAMES, TlogError, pair_messages, read_messages, survey_log
-from sensors.cubes.store import CubeError
+from sensors.cubes import TRAJECTORIES
+from sensors.cubes.store import CubeError, local_path, writer_lease
 from sensors.ingest import ingest_drone
 
 
@@ -20,12 +22,21 @@ def add_parser(sub: Any) -> None:
     s.add_argument("file", type=Path, help="telemetry log (.tlog)")
     s.add_argument("--vehicle", required=True, type=opt.name, help="vehicle id of the samples")
     s.add_argument("--sortie", required=True, type=opt.name, help="sortie id of the samples")
-    s.add_argument("--cubes", type=Path, default=Path("var/cubes"), help="cube directory")
+    s.add_argument(
+        "--cubes", type=_cubes, default=Path("var/cubes"), help="cube directory (or file:// URL)"
+    )
     s.add_argument(
         "--system-id",
         type=opt.number("", 1, 255, integer=True),
         help="MAVLink system id to take (fleet logs), 1..255",
     )
+
+
+def _cubes(text: str) -> Path:
+    try:
+        return local_path(text)
+    except CubeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,13 +62,15 @@ def run(args: argparse.Namespace) -> int:
             return 1
         asked = None if args.system_id is None else int(args.system_id)
         system_id = _system_id(path, asked, survey.readings)
-        report = ingest_drone(
-            pair_messages(read_messages(path), args.vehicle, args.sortie, system_id=system_id),
-            path,
-            args.cubes,
-            layout=f"tlog system {system_id}",
-            notes=survey.notes(system_id),
-        )
+        owner = f"python -m command ingest {this_process()}"
+        with writer_lease(Path(args.cubes) / TRAJECTORIES, owner):  # the run is the one writer
+            report = ingest_drone(
+                pair_messages(read_messages(path), args.vehicle, args.sortie, system_id=system_id),
+                path,
+                args.cubes,
+                layout=f"tlog system {system_id}",
+                notes=survey.notes(system_id),
+            )
     except (TlogError, CubeError, OSError) as exc:
         raise CliError(str(exc), 2) from exc
     console.print(report.summary())

@@ -9,10 +9,13 @@ at any time and see every committed batch, nothing half written.
 
 from __future__ import annotations
 
+import json
 import logging
+import socket
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +24,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from watchdog.observers import Observer
 
+from command.dispatch.owner import owner_alive, this_process
 from command.events import Event, EventBus
 from command.link.snapshot import PayloadSample
 from command.sensing.config import SensingConfig
 from command.sensing.drone import DroneSampleStream, DroneStats, SortieOf
 from command.sensing.feeds import FeedFollower, FeedSource, FeedStatus
 from command.sensing.maps import MapRefresher, MapStats
+from sensors.cubes import MAP, STATIONS, TRAJECTORIES
+from sensors.cubes.store import LEASE, CubeError, break_lease, local_path, writer_lease
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.station import StoredValues
 
@@ -34,6 +40,11 @@ if TYPE_CHECKING:
     from command.centre.config import CentreConfig
 
 log = logging.getLogger("command.sensing")
+
+NAME_CUT = 46
+"""Length a daemon's name may be cut to when the database tells who held the leadership."""
+CENTRE_OWNER = "command centre"
+"""How a centre names itself in a cube's lease, before its process (command.dispatch.owner)."""
 
 
 class SensingError(ValueError):
@@ -65,7 +76,7 @@ class LiveSensing:
     ) -> None:
         """`clock` must be the fleet's clock (PayloadSample.time_s); `feeds` holds objects with
         name, path, layout and metadata (the centre's FeedConfig or FeedSource)."""
-        self.cubes_dir = Path(cubes_dir)
+        self.cubes_dir = local_path(cubes_dir)
         self.config = config or SensingConfig()
         self.clock = clock
         self.utcnow = utcnow
@@ -103,6 +114,45 @@ class LiveSensing:
         self._observer: Any = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._leases: ExitStack | None = None
+
+    @property
+    def written_cubes(self) -> tuple[Path, ...]:
+        """The cubes this sensing appends to (the station cube only when it follows feeds)."""
+        names = (TRAJECTORIES, MAP) + ((STATIONS,) if self.followers else ())
+        return tuple(self.cubes_dir / n for n in names)
+
+    def take_leases(self, owner: str | None = None, replaces: Collection[str] = ()) -> None:
+        """Become the one writer of every cube it appends to, until close(); a cube another
+        writer holds refuses with CubeError (naming it and since when) and none is taken.
+
+        A lease of another command centre is taken over (logged with what it said) when that
+        centre is gone: a process of this host that no longer runs, or a daemon this one
+        replaces (`replaces`: owner names, as command.dispatch.owner gives them)."""
+        if self._leases is not None:
+            return
+        who = owner or f"{CENTRE_OWNER} {this_process()}"
+        stack = ExitStack()
+        try:
+            for cube in self.written_cubes:
+                try:
+                    stack.enter_context(writer_lease(cube, who))
+                except CubeError:
+                    doc = _lease_of(cube)
+                    if not _gone_centre(doc.get("owner", ""), replaces):
+                        raise
+                    break_lease(cube)
+                    log.warning(
+                        "%s: took over the lease of %s since %s (that centre is gone)",
+                        cube,
+                        doc.get("owner"),
+                        doc.get("since"),
+                    )
+                    stack.enter_context(writer_lease(cube, who))
+        except BaseException:
+            stack.close()
+            raise
+        self._leases = stack
 
     @classmethod
     def from_config(
@@ -132,9 +182,11 @@ class LiveSensing:
 
     # --- life --------------------------------------------------------------------------------
     def start(self) -> None:
-        """Start the sensing, feed and map threads and the change notices."""
+        """Take the cubes' writer leases, start the sensing, feed and map threads and the
+        change notices."""
         if self._thread is not None:
             return
+        self.take_leases()
         self._thread = threading.Thread(target=self._run, name="sensing-drones", daemon=True)
         self._thread.start()
         self.maps.start()
@@ -169,6 +221,9 @@ class LiveSensing:
         for follower in self.followers:
             follower.close(timeout_s)
         self.maps.close(timeout_s)
+        if self._leases is not None:
+            self._leases.close()
+            self._leases = None
 
     def __enter__(self) -> LiveSensing:
         self.start()
@@ -203,6 +258,29 @@ class LiveSensing:
     def _stations_stored(self, stored: StoredValues) -> None:
         times = np.asarray(stored.time_ms)
         self.maps.touch(times.tolist())
+
+
+def _lease_of(cube: Path) -> dict[str, str]:
+    try:
+        doc = json.loads(cube.with_name(cube.name + LEASE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _gone_centre(owner: str, replaces: Collection[str]) -> bool:
+    """Is `owner` a command centre that no longer writes (dead here, or replaced)?"""
+    if not owner.startswith(CENTRE_OWNER + " "):
+        return False
+    process = owner.removeprefix(CENTRE_OWNER + " ")
+    for replaced in replaces:  # a holder's name may come cut short (PostgreSQL: 46 chars)
+        cut = len(replaced) >= NAME_CUT and process.startswith(replaced)
+        if replaced and (process == replaced or cut):
+            return True
+    parts = process.split()
+    if len(parts) != 5 or parts[0] != socket.gethostname():
+        return False  # another host: only the daemon taking over from it may judge
+    return not owner_alive(process, None, datetime.now(UTC))
 
 
 def _nowhere(event: Event) -> None:

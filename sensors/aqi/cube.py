@@ -14,6 +14,7 @@ from sensors.aqi.scalar import COLUMNS, check
 from sensors.aqi.vector import aqi_arrays, with_attrs
 from sensors.cubes import station as cube_station
 from sensors.cubes.compute import compute
+from sensors.cubes.store import local_path
 
 
 def _chunk_aqi(
@@ -50,7 +51,7 @@ def _chunk_aqi(
 
 
 def station_aqi(
-    cube_path: Path,
+    cube_path: str | Path,
     standard: str = "hj633-2026",
     mode: str = "hourly",
     block_cells: int = BLOCK_CELLS,
@@ -62,6 +63,7 @@ def station_aqi(
     Values equal sensors.aqi.aqi applied to sensors.aqi.averaging.report_columns of the cube.
     """
     check(standard, mode)
+    cube_path = local_path(cube_path)
     store = cube_station.open_store(cube_path)
     n_st, n_t = store.sizes["station"], store.sizes["time"]
     arrays = store.arrays()

@@ -21,7 +21,7 @@ from sensors.cubes.compute import compute
 from sensors.cubes.grid import MapGrid
 from sensors.cubes.station import StationMeta, StationRows
 from sensors.cubes.station_append import append_rows
-from sensors.cubes.store import SIZES_ATTR, CubeError, CubeStore
+from sensors.cubes.store import SIZES_ATTR, CubeError, CubeStore, local_path
 from sensors.cubes.trajectory import DroneSample
 
 DEFAULT_CUBES = Path("var/cubes")
@@ -52,7 +52,7 @@ __all__ = [
 
 
 def _dir(cubes_dir: str | Path | None) -> Path:
-    return Path(cubes_dir) if cubes_dir is not None else DEFAULT_CUBES
+    return local_path(cubes_dir) if cubes_dir is not None else DEFAULT_CUBES
 
 
 def open_station_cube(cubes_dir: str | Path | None = None) -> xr.Dataset:

@@ -14,7 +14,7 @@ import pandas as pd
 import xarray as xr
 
 from sensors.cubes.grid import IDW_NEIGHBOURS, IDW_POWER, MapGrid, grid_points
-from sensors.cubes.store import ArraySpec, CubeError, CubeStore, open_lazy
+from sensors.cubes.store import ArraySpec, CubeError, CubeStore, local_path, open_lazy
 from sensors.units import POLLUTANTS, cf_attrs
 
 METHOD = (
@@ -25,6 +25,7 @@ METHOD = (
 
 def create(path: Path, grid: MapGrid, radius_m: float | None = None) -> CubeStore:
     """Create an empty map cube on grid."""
+    path = local_path(path)
     radius = radius_m if radius_m is not None else 5 * grid.cell_m
     yx = (grid.ny, grid.nx)
     specs = [
@@ -105,6 +106,7 @@ def create(path: Path, grid: MapGrid, radius_m: float | None = None) -> CubeStor
 
 def open_store(path: Path) -> CubeStore:
     """Open an existing map cube for writing."""
+    path = local_path(path)
     store = CubeStore(path)
     if "grid_crs" not in store.attrs:
         raise CubeError(f"{path}: not a map cube")
@@ -179,5 +181,6 @@ def map_hour(
 
 def open_cube(path: Path) -> xr.Dataset:
     """Open the map cube lazily (time, y, x) with its spatial_ref grid mapping."""
+    path = local_path(path)
     open_store(path)
     return open_lazy(path)

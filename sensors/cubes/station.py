@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from sensors.cubes.store import ArraySpec, CubeError, CubeStore, open_lazy
+from sensors.cubes.store import ArraySpec, CubeError, CubeStore, local_path, open_lazy
 from sensors.units import POLLUTANTS, cf_attrs
 
 TIME_CHUNK = 8784
@@ -71,6 +71,7 @@ def create(
     blosc-lz4 with byte shuffle was measured for them and not taken: no faster for a 1 M-row
     ingest, ~10 % slower for an hour's append (mostly-empty chunks), files twice as large.
     """
+    path = local_path(path)
     specs = [
         ArraySpec("time", ("time",), "int64", (time_chunk,), fill=0, attrs=TIME_ATTRS),
         ArraySpec(
@@ -127,6 +128,7 @@ def create(
 
 def open_store(path: Path) -> CubeStore:
     """Open an existing station cube for writing."""
+    path = local_path(path)
     store = CubeStore(path)
     if store.attrs.get("featureType") != "timeSeries":
         raise CubeError(f"{path}: not a station cube")
@@ -135,6 +137,7 @@ def open_store(path: Path) -> CubeStore:
 
 def register(path: Path, stations: Sequence[StationMeta]) -> tuple[int, int]:
     """Add new stations and update known ones; returns (added, updated)."""
+    path = local_path(path)
     store = open_store(path) if (path / "zarr.json").exists() else create(path)
     table = list(store.attrs["stations"])
     index = {s["id"]: i for i, s in enumerate(table)}
@@ -180,6 +183,7 @@ def station_ids(store: CubeStore) -> list[str]:
 
 def open_cube(path: Path) -> xr.Dataset:
     """Open the station cube lazily with station_id/station_name coordinates (CF timeSeries)."""
+    path = local_path(path)
     store = open_store(path)
     ds = open_lazy(path)
     table = store.attrs["stations"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 import warnings
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dask.array as da
 import numpy as np
@@ -52,6 +54,37 @@ class CubeError(ValueError):
     """A cube that does not exist, has another layout, or a write that does not fit it."""
 
 
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
+def local_path(where: str | os.PathLike[str]) -> Path:
+    """The local path of a cube (or cubes folder) given as a path or a ``file://`` URL."""
+    if isinstance(where, os.PathLike):
+        return Path(where)
+    if not isinstance(where, str):
+        raise CubeError(f"{where!r}: a cube path must be a path or a file:// URL")
+    if not _URL.match(where):
+        return Path(where)
+    url = urlsplit(where)
+    scheme = url.scheme.lower()
+    if scheme != "file":
+        raise CubeError(
+            f"{where}: {scheme}:// is not supported: cubes live on local or shared file "
+            "systems only today (a path or a file:// URL)"
+        )
+    if url.netloc not in ("", "localhost"):
+        raise CubeError(
+            f"{where}: file:// URLs name this machine's file system (file:///path); "
+            f"mount {url.netloc}'s share and give its local path"
+        )
+    if url.query or url.fragment:
+        raise CubeError(f"{where}: a file:// URL of a cube takes no query or fragment")
+    path = unquote(url.path)
+    if not path.startswith("/"):
+        raise CubeError(f"{where}: a file:// URL needs an absolute path (file:///path)")
+    return Path(path)
+
+
 @dataclass(frozen=True)
 class ArraySpec:
     """One array of a cube: dims, dtype, chunk shape (−1 = the dim's chunk), fill and attrs."""
@@ -71,7 +104,7 @@ class CubeStore:
     """A zarr group whose arrays grow along their dims in committed batches."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+        self.path = local_path(path)
         if not (self.path / "zarr.json").exists():
             raise CubeError(f"{self.path}: no cube here")
         recover(self.path)
@@ -91,7 +124,7 @@ class CubeStore:
         The cube is built beside its place and renamed into it whole, so a reader never finds
         a group without its arrays and attributes.
         """
-        path = Path(path)
+        path = local_path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
             raise CubeError(f"{path}: a cube is already there")
@@ -225,30 +258,47 @@ _held: dict[str, str] = {}
 """Leases this process holds: lease file → owner."""
 
 
-def check_lease(path: Path) -> None:
+def check_lease(path: str | Path) -> None:
     """Refuse to write a cube whose lease another writer holds (naming it and since when)."""
-    lease = _beside(Path(path), LEASE)
+    path = local_path(path)
+    lease = _beside(path, LEASE)
     if not lease.exists() or str(lease) in _held:
         return
-    doc = json.loads(lease.read_text(encoding="utf-8"))
-    raise CubeError(
-        f"{path}: another writer holds the cube: {doc['owner']} since {doc['since']} "
-        f"({lease}; if that writer is gone, break_lease)"
+    raise _refused(path, lease)
+
+
+def _refused(path: Path, lease: Path) -> CubeError:
+    doc = _lease_doc(lease)
+    return CubeError(
+        f"{path}: another writer holds the cube: {doc.get('owner', '?')} since "
+        f"{doc.get('since', '?')} ({lease}; if that writer is gone: "
+        f"python -m sensors cube break-lease {path})"
     )
+
+
+def _lease_doc(lease: Path) -> dict[str, str]:
+    """What a lease file says ({} if it vanished or is being written)."""
+    try:
+        doc = json.loads(lease.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
 
 
 @contextmanager
 def writer_lease(path: str | Path, owner: str | None = None) -> Iterator[None]:
-    """Be the cube's one writer while inside; a second writer is refused with CubeError."""
-    lease = _beside(Path(path), LEASE)
+    """Be the cube's one writer while inside; a second writer (in this process or another)
+    is refused with CubeError naming the holder and since when."""
+    path = local_path(path)
+    lease = _beside(path, LEASE)
     who = owner or f"{socket.gethostname()}:{os.getpid()}"
     since = datetime.now(UTC).isoformat(timespec="seconds")
+    lease.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(lease, "x", encoding="utf-8") as f:
             json.dump({"owner": who, "since": since}, f)
     except FileExistsError:
-        check_lease(Path(path))
-        raise
+        raise _refused(path, lease) from None
     _held[str(lease)] = who
     try:
         yield
@@ -259,11 +309,12 @@ def writer_lease(path: str | Path, owner: str | None = None) -> Iterator[None]:
 
 def break_lease(path: str | Path) -> dict[str, str] | None:
     """Remove a stale lease (its writer crashed); returns what it said, or None if none."""
-    lease = _beside(Path(path), LEASE)
+    lease = _beside(local_path(path), LEASE)
     if not lease.exists():
         return None
-    doc = json.loads(lease.read_text(encoding="utf-8"))
+    doc = _lease_doc(lease)
     lease.unlink(missing_ok=True)
+    _held.pop(str(lease), None)
     return doc
 
 
@@ -339,7 +390,7 @@ def recover(path: Path) -> None:
 
 def open_lazy(path: str | Path) -> xr.Dataset:
     """Open a cube as an xarray Dataset of dask arrays cut to the committed sizes, CF-decoded."""
-    path = Path(path)
+    path = local_path(path)
     if not (path / "zarr.json").exists():
         raise CubeError(f"{path}: no cube here")
     recover(path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from sensors.cubes.store import ArraySpec, CubeError, CubeStore, open_lazy
+from sensors.cubes.store import ArraySpec, CubeError, CubeStore, local_path, open_lazy
 from sensors.units import POLLUTANTS, cf_attrs
 
 OBS_CHUNK = 65536
@@ -36,6 +36,7 @@ class DroneSample:
 
 def create(path: Path) -> CubeStore:
     """Create an empty trajectory cube."""
+    path = local_path(path)
     coords = "time latitude longitude altitude"
     specs = [
         ArraySpec(
@@ -105,6 +106,7 @@ def create(path: Path) -> CubeStore:
 
 def open_store(path: Path, create_missing: bool = False) -> CubeStore:
     """Open (or create) the trajectory cube for writing."""
+    path = local_path(path)
     if create_missing and not (path / "zarr.json").exists():
         return create(path)
     store = CubeStore(path)
@@ -148,6 +150,7 @@ def append(store: CubeStore, samples: Sequence[DroneSample]) -> int:
 
 def open_cube(path: Path) -> xr.Dataset:
     """Open the trajectory cube lazily with trajectory_id / vehicle_id per sortie."""
+    path = local_path(path)
     store = open_store(path)
     sorties = store.attrs["sorties"]
     ds = open_lazy(path)

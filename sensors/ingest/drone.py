@@ -15,6 +15,7 @@ import numpy as np
 
 from sensors.cubes import DEFAULT_CUBES, QUARANTINE, TRAJECTORIES
 from sensors.cubes import trajectory as cube_trajectory
+from sensors.cubes.store import local_path
 from sensors.cubes.trajectory import DroneSample
 from sensors.ingest.checks import cell_reasons
 from sensors.ingest.quarantine import QuarantineFile
@@ -62,7 +63,7 @@ def ingest_drone(
 
     Counts are values: a reading is one payload value, accepted or quarantined.
     """
-    cubes_dir = Path(cubes_dir)
+    cubes_dir = local_path(cubes_dir)
     quarantine = QuarantineFile(Path(source), cubes_dir / QUARANTINE, now or datetime.now(UTC))
     store = cube_trajectory.open_store(cubes_dir / TRAJECTORIES, create_missing=True)
     samples: list[DroneSample] = []

@@ -20,6 +20,7 @@ import pandas as pd
 from sensors.cubes import DEFAULT_CUBES, QUARANTINE, STATIONS
 from sensors.cubes import station as cube_station
 from sensors.cubes.station_append import MatrixRows, append_matrix
+from sensors.cubes.store import local_path
 from sensors.feeds import FeedBatch, FeedLayout, IngestError, detect, get, sniff
 from sensors.feeds.meta import is_metadata, read_stations
 from sensors.ingest.checks import FUTURE_TOLERANCE_S, cell_reasons, future_rows
@@ -82,7 +83,7 @@ def ingest_file(
         return _ingest(
             path,
             name,
-            Path(cubes_dir),
+            local_path(cubes_dir),
             layout,
             batch_rows,
             now,

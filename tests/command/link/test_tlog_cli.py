@@ -112,3 +112,25 @@ def test_fuzzed_logs_and_arguments_end_in_an_exit_code(cut, noise, system_id, ve
                 code = int(exc.code or 0)
         assert code in (0, 1, 2), err.getvalue()
         assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+
+
+def test_a_log_is_not_ingested_while_another_writer_holds_the_cube(tmp_path: Path):
+    import json
+
+    log = write_tlog(tmp_path / "flight.tlog", flight_messages())
+    cubes = tmp_path / "cubes"
+    cubes.mkdir()
+    lease = cubes / "trajectories.zarr.lease"
+    holder = {"owner": "command centre ops-1 pid 77 start 5", "since": "2026-12-02T08:00:00+00:00"}
+    lease.write_text(json.dumps(holder))
+    args = ("ingest", str(log), "--vehicle", "uav-1", "--sortie", "s-7", "--cubes", cubes.as_uri())
+    refused = _run(*args)
+    assert refused.returncode == 2, refused.stdout
+    err = " ".join(refused.stderr.split())
+    assert "another writer holds the cube: command centre ops-1 pid 77 start 5 since 2026-12" in err
+    assert not (cubes / "trajectories.zarr").exists()
+    assert json.loads(lease.read_text()) == holder
+    lease.unlink()
+    assert _run(*args).returncode == 1  # written (its first seconds had no fix)
+    assert open_trajectory_cube(cubes).sizes["obs"] == 17
+    assert not lease.exists()
