@@ -45,12 +45,14 @@ def dashboard():
     fleet, alerts, page = [], [], None
     if centre is not None:
         drones, paths = centre.map_drones()
+        grid = centre.map_sample_grid()
         snapshot = MapSnapshot(
             stations=tuple(centre.map_stations()),
             drones=tuple(drones),
             paths=tuple(paths),
             zones=tuple(centre.map_zones()),
             alerts=tuple(centre.map_alerts()),
+            grids=() if grid is None else (grid,),
             centre=(36.6475, 116.935),
             zoom=14,
         )

@@ -1,5 +1,6 @@
 """The console's alert operations: alerts listed and filtered, one alert with its timeline,
-comments and source estimate, and a named person's acknowledgement, comment or closing (each
+comments and source estimate, a named person's acknowledgement, comment or closing, and the
+approval (audited: it sends a drone) or declining of a quick response that waits for one (each
 checked first; a refusal changes nothing)."""
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from command.alerts import Alert, AlertActionError, Timeline
+from command.alerts import Alert, AlertActionError, ResponseState, Timeline
 from command.alerts.comments import AlertComment, AlertComments, CommentError
 from command.centre.operations import OperationRefused
+from command.storage import record_audit
+from command.storage.kinds import CommandResult
 
 if TYPE_CHECKING:
     from command.centre.centre import CommandCentre
@@ -104,6 +107,53 @@ class AlertOperations:
             return AlertComments(self.db).add(alert_id, by, comment, self.utcnow())
         except CommentError as exc:
             raise OperationRefused(str(exc)) from None
+
+    def approve_response(self: CommandCentre, alert_id: int, by: str, *, actor: str) -> None:
+        """A named person approves the quick response the alert waits for: the response is then
+        planned and queued as critical work (it will fly a drone). Audited with `actor`, refused
+        ones too; OperationRefused when unknown or not awaiting approval."""
+        alert = self._awaiting(alert_id, "approve")
+        params = {"alert_id": alert_id, "pattern": alert.pattern.value, "place": alert.place}
+        try:
+            self.alerts.approve_response(alert_id, by)
+        except AlertActionError as exc:
+            self._audit_approval(actor, params, CommandResult.REFUSED, str(exc))
+            raise OperationRefused(str(exc)) from None
+        self._audit_approval(actor, params, CommandResult.ACCEPTED, "")
+
+    def decline_response(self: CommandCentre, alert_id: int, by: str, comment: str) -> None:
+        """A named person declines the quick response, saying why (no drone flies)."""
+        self._awaiting(alert_id, "decline")
+        try:
+            self.alerts.decline_response(alert_id, by, comment)
+        except AlertActionError as exc:
+            raise OperationRefused(str(exc)) from None
+
+    def _awaiting(self: CommandCentre, alert_id: int, verb: str) -> Alert:
+        found = self.alert_store.alert(alert_id)
+        if found is None:
+            raise OperationRefused(f"alert {alert_id}: no such alert")
+        alert = found[0]
+        if alert.response_state is not ResponseState.AWAITING_APPROVAL:
+            raise OperationRefused(
+                f"alert {alert_id}: its response is {alert.response_state.value!r}, "
+                f"not awaiting approval: nothing to {verb}"
+            )
+        return alert
+
+    def _audit_approval(
+        self: CommandCentre, actor: str, params: dict[str, object], result: CommandResult, why: str
+    ) -> None:
+        record_audit(
+            self.db,
+            actor=actor,
+            vehicle_name="quick-response",
+            command="approve_response",
+            params=params,
+            result=result,
+            now=self.utcnow(),
+            reason=why,
+        )
 
 
 MIXIN = AlertOperations

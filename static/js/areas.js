@@ -32,6 +32,7 @@
       const payload = {};
       for (const input of form.querySelectorAll("[name]")) {
         if (input.value === "" && input.dataset.optional !== undefined) continue;
+        if (input.type === "checkbox") { payload[input.name] = input.checked; continue; }
         payload[input.name] = input.type === "number" ? Number(input.value) : input.value;
       }
       const method = form.dataset.method || "POST";

@@ -94,6 +94,11 @@
       C.cell(row, s.started_utc.replace("T", " ").slice(0, 19));
       C.cell(row, s.outcome, "outcome");
       C.cell(row, s.distance_m === null ? null : Math.round(s.distance_m));
+      const link = document.createElement("a");
+      link.className = "sortie-video";
+      link.href = "/video?sortie=" + encodeURIComponent(s.id);
+      link.textContent = L.video;
+      C.cell(row, "", "video").appendChild(link);
       history.appendChild(row);
     }
   }

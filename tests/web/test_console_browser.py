@@ -116,8 +116,15 @@ def test_a_pilot_dispatches_after_the_checks_and_the_sortie_flies_to_completion(
     assert sortie.wait(240) is not None
     assert str(sortie.outcome) == "completed", sortie.reason
     browser.open("/sorties")
-    row = browser.element(f"#history tr[data-sortie='{sortie_id}'] .outcome")
-    browser.wait(lambda d: row.text == "completed", "the sortie in history")
+    # The history rows are rebuilt by the page's refresh: read them afresh each time.
+    row = f"#history tr[data-sortie='{sortie_id}']"
+    browser.element(row)
+    outcome = f'return document.querySelector("{row} .outcome")?.textContent'
+    browser.wait(lambda d: d.execute_script(outcome) == "completed", "the sortie in history")
+    href = f"return document.querySelector(\"{row} a.sortie-video\")?.getAttribute('href')"
+    browser.wait(  # each sortie links to its snapshots and recordings
+        lambda d: d.execute_script(href) == f"/video?sortie={sortie_id}", "the video link"
+    )
     audit = live_console.centre.sortie_history(limit=1)[0].mission_name
     assert "web:pilot@127.0.0.1" in audit
 

@@ -1,6 +1,8 @@
 """`/api/alerts`: alerts listed and filtered, one alert with its timeline, comments and source
 estimate, the centre's response figures; acknowledge, comment and close by the logged-in
-person (a comment is required)."""
+person (a comment is required); approve a quick response that awaits approval (it sends a drone:
+pilot role, fresh login, `"confirm": true`, audited as `web:<user>@<address>`) or decline it
+(officer, with a comment)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from command.alerts import INTERVALS, Alert, Timeline
 from command.centre.operations import OperationRefused
 from command.centre.ops_alerts import AlertDetail, AlertFilter, AlertStatus
 from web import the_centre
-from web.api._common import iso, json_body, person, refused, text_field
+from web.api._common import actor, iso, json_body, person, refused, text_field
 from web.openapi import documented
 from web.security import access
 from web.users import Role
@@ -25,6 +27,11 @@ COMMENT = {
     "type": "object",
     "properties": {"comment": {"type": "string", "minLength": 1, "maxLength": 2000}},
     "required": ["comment"],
+}
+CONFIRM = {
+    "type": "object",
+    "properties": {"confirm": {"type": "boolean", "const": True}},
+    "required": ["confirm"],
 }
 ALERT = {"type": "object", "description": "one alert (see GET /api/alerts/{alert_id})"}
 FIGURE = {
@@ -85,6 +92,7 @@ def alert_json(alert: Alert) -> dict[str, Any]:
         "message": alert.message,
         "response_state": alert.response_state.value,
         "response_note": alert.response_note,
+        "approved_by": alert.approved_by,
         "sortie_id": alert.sortie_id,
         "vehicle": alert.vehicle,
         "acknowledged_by": alert.acknowledged_by,
@@ -217,3 +225,56 @@ def comment(alert_id: int):
 @documented(summary="Close an alert with a comment (by the logged-in person)", request=COMMENT)
 def close(alert_id: int):
     return _act(alert_id, "close")
+
+
+def _known(alert_id: int) -> Any | None:
+    """A 404 refusal when the alert is unknown (checked before anything else)."""
+    try:
+        the_centre().alert_detail(alert_id)
+    except OperationRefused as exc:
+        return refused(exc, 404)
+    return None
+
+
+@bp.route("/<int:alert_id>/approve", methods=["POST"])
+@access(Role.PILOT, fresh=True)
+@documented(
+    summary="Approve the quick response an alert awaits: a drone flies (needs confirm: true)",
+    request=CONFIRM,
+    response=ALERT,
+)
+def approve(alert_id: int):
+    data = json_body()
+    unknown = _known(alert_id)
+    if unknown is not None:
+        return unknown
+    if data.get("confirm") is not True:
+        return refused(
+            OperationRefused("approving sends a drone: it needs confirm: true; nothing sent"), 400
+        )
+    centre = the_centre()
+    try:
+        centre.approve_response(alert_id, person(), actor=actor())
+        return jsonify(detail_json(centre.alert_detail(alert_id)))
+    except OperationRefused as exc:
+        return refused(exc)
+
+
+@bp.route("/<int:alert_id>/decline", methods=["POST"])
+@access(Role.OFFICER)
+@documented(
+    summary="Decline the quick response an alert awaits, saying why",
+    request=COMMENT,
+    response=ALERT,
+)
+def decline(alert_id: int):
+    comment = text_field(json_body(), "comment")
+    unknown = _known(alert_id)
+    if unknown is not None:
+        return unknown
+    centre = the_centre()
+    try:
+        centre.decline_response(alert_id, person(), comment)
+        return jsonify(detail_json(centre.alert_detail(alert_id)))
+    except OperationRefused as exc:
+        return refused(exc)

@@ -1,12 +1,17 @@
 """`/api/map`: the live map's other layers as GeoJSON — stations with their AQI (ground),
-zones (ground and air) and open alerts at their source estimate."""
+zones (ground and air), open alerts at their source estimate, and the drone sample grid (the map
+cube's latest hour, one Polygon per cell with its value, IAQI and colour; read from the centre's
+in-memory copy)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 
+from command.centre.operations import OperationRefused
 from maps.features import alerts_geojson, stations_geojson, zones_geojson
+from maps.grid_cells import grid_cells_geojson
 from web import the_centre
+from web.api._common import refused
 from web.api.fleet import GEOJSON_SCHEMA
 from web.openapi import documented
 from web.security import access
@@ -40,3 +45,24 @@ def zones():
 )
 def alerts():
     return jsonify(alerts_geojson(the_centre().map_alerts()))
+
+
+@bp.route("/grid", methods=["GET"])
+@access(Role.VIEWER)
+@documented(
+    summary=(
+        "The drone sample grid: the map cube's latest hour of one pollutant, one Polygon per "
+        "cell with a value (value, IAQI, category, colour); no features before the first map"
+    ),
+    response=GEOJSON_SCHEMA,
+    query={"pollutant": "pm2_5, pm10, so2, no2, co, o3 or voc (default: the first with values)"},
+)
+def grid():
+    asked = request.args.get("pollutant") or None
+    try:
+        sample = the_centre().map_sample_grid(asked)
+    except OperationRefused as exc:
+        return refused(exc, 400)
+    if sample is None:
+        return jsonify(type="FeatureCollection", pollutant=asked, time=None, features=[])
+    return jsonify(grid_cells_geojson(sample))

@@ -1,5 +1,6 @@
 """The alerts page: alerts listed and filtered, one alert with its timeline, comments, the
-source estimate on the map, and acknowledge / comment / close by the logged-in person."""
+source estimate on the map, acknowledge / comment / close by the logged-in person, and approve
+(pilot) or decline (officer) a quick response that awaits approval."""
 
 from __future__ import annotations
 
@@ -70,4 +71,5 @@ def detail(alert_id: int):
         alert=detail_json(found),
         map=page,
         may_change=current_user.may(Role.OFFICER),
+        may_approve=current_user.may(Role.PILOT),
     )
