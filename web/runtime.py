@@ -282,16 +282,7 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
         return 2
     # Blocked before the centre's threads start (they inherit it): sigwait takes the signal.
     signal.pthread_sigmask(signal.SIG_BLOCK, stops | {lost_signal})
-    main_thread = threading.main_thread().ident
-    lost: list[str] = []
-
-    def on_lost(reason: str) -> None:
-        lost.append(reason)
-        centre.fence(reason)  # before anything else: nothing more is sent or recorded
-        if main_thread is not None:
-            signal.pthread_kill(main_thread, lost_signal)
-
-    leadership.watch(on_lost)
+    lost = leadership.fence_on_loss(centre.fence, lost_signal)
     try:
         centre.start()
         app = create_app(web_settings(config), centre=centre)

@@ -16,6 +16,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import signal
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -103,6 +104,22 @@ class Leadership:
 
         self._thread = threading.Thread(target=serve, name="leadership", daemon=True)
         self._thread.start()
+
+    def fence_on_loss(self, fence: Callable[[str], None], wake: int) -> list[str]:
+        """Watch the hold for a process whose main thread waits in `sigwait`: on its loss call
+        `fence(reason)` first (nothing more is sent or recorded), then send signal `wake` to
+        the main thread. The list returned holds the reason once the hold is lost."""
+        main = threading.main_thread().ident
+        lost: list[str] = []
+
+        def on_lost(reason: str) -> None:
+            lost.append(reason)
+            fence(reason)
+            if main is not None:
+                signal.pthread_kill(main, wake)
+
+        self.watch(on_lost)
+        return lost
 
     def release(self) -> None:
         """Stop watching and give the leadership up (a standby may take it at once)."""

@@ -11,7 +11,6 @@ import argparse
 import logging
 import os
 import signal
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -138,16 +137,7 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
         raise CliError(str(exc), 2) from None
     except StorageError as exc:
         raise CliError(f"database: {exc}", 2) from None
-    main = threading.main_thread().ident
-    lost: list[str] = []
-
-    def on_lost(reason: str) -> None:
-        lost.append(reason)
-        centre.fence(reason)  # before anything else: nothing more is sent or recorded
-        if main is not None:
-            signal.pthread_kill(main, LOST_SIGNAL)
-
-    leadership.watch(on_lost)
+    lost = leadership.fence_on_loss(centre.fence, LOST_SIGNAL)
     try:
         centre.start()
         names = ", ".join(v.name for v in config.vehicles) or "none"

@@ -21,31 +21,24 @@ from command.centre.demo import ZONES
 from command.storage import open_database
 from command.storage.audit import list_audit
 from tests.web.conftest import csrf_of, log_in
-from tests.web.live import add_role_accounts
-from web import WebSettings, create_app
+from tests.web.inprocess import console_app, started_centre, station_alert
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def awaiting(alert_id: int) -> Alert:
     """An open alert whose rule's quick response waits for an officer's approval."""
-    return Alert(
-        alert_id=alert_id,
+    return station_alert(
+        alert_id,
+        NOW,
         rule="so2-spike",
-        place="station:S1",
-        place_label="淮阴站",
         pollutant="so2",
-        latitude_deg=36.65,
-        longitude_deg=116.94,
-        level=1,
         value=700.0,
         peak_value=700.0,
         basis_value=700.0,
         reported_value=700.0,
         category=4,
         basis_category=4,
-        raised_utc=NOW,
-        last_fired_utc=NOW,
         message="SO2 spike",
         rules=("so2-spike",),
         active_rules=("so2-spike",),
@@ -72,18 +65,13 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
     db = open_database(config.database)
     AlertStore(db).save(state, NOW, set(ids))
     db.close()
-    c = CommandCentre(config)
-    c.start()
-    add_role_accounts(c)
-    yield c
-    c.close()
+    with started_centre(config) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
 def app(centre: CommandCentre) -> Flask:
-    return create_app(
-        WebSettings(secret_key=b"k" * 32, login_limit="1000 per minute"), centre=centre
-    )
+    return console_app(centre)
 
 
 def client_as(app: Flask, role: str) -> tuple[FlaskClient, dict[str, str]]:

@@ -24,8 +24,7 @@ from sensors.aqi import category
 from sensors.cubes import append_station_rows, register_stations
 from sensors.cubes.station import StationMeta, StationRows
 from tests.web.conftest import csrf_of, log_in
-from tests.web.live import add_role_accounts
-from web import WebSettings, create_app
+from tests.web.inprocess import console_app, started_centre, station_alert
 
 XSS = "<script>alert(1)</script>"
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -59,27 +58,7 @@ def seed_station_cube(cubes: Path) -> None:
 
 
 def an_alert(alert_id: int) -> Alert:
-    return Alert(
-        alert_id=alert_id,
-        rule="pm25-high",
-        place="station:S1",
-        place_label="淮阴站",
-        pollutant="pm2_5",
-        latitude_deg=36.65,
-        longitude_deg=116.94,
-        level=1,
-        value=160.0,
-        peak_value=160.0,
-        basis_value=160.0,
-        reported_value=160.0,
-        category=3,
-        basis_category=3,
-        raised_utc=NOW,
-        last_fired_utc=NOW,
-        message="PM2.5 IAQI 160",
-        rules=("pm25-high",),
-        active_rules=("pm25-high",),
-    )
+    return station_alert(alert_id, NOW)
 
 
 @pytest.fixture(scope="module")
@@ -125,18 +104,13 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
         now=NOW - timedelta(hours=2),
     )
     db.close()
-    c = CommandCentre(config)
-    c.start()
-    add_role_accounts(c)
-    yield c
-    c.close()
+    with started_centre(config) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
 def app(centre: CommandCentre) -> Flask:
-    return create_app(
-        WebSettings(secret_key=b"k" * 32, login_limit="1000 per minute"), centre=centre
-    )
+    return console_app(centre)
 
 
 def client_as(app: Flask, role: str) -> tuple[FlaskClient, str]:

@@ -25,8 +25,7 @@ from command.events import MapCubeRefreshed
 from sensors.aqi.categories import category
 from sensors.cubes import MapGrid, append_map, create_map_cube
 from tests.web.conftest import log_in
-from tests.web.live import add_role_accounts
-from web import WebSettings, create_app
+from tests.web.inprocess import console_app, started_centre
 
 HOUR = pd.Timestamp(datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None))
 GRID = MapGrid.around(36.65, 116.94, half_width_m=300.0, cell_m=100.0)  # 6 × 6 cells
@@ -48,18 +47,13 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
     config.cubes_path.mkdir(parents=True, exist_ok=True)
     create_map_cube(GRID, config.cubes_path)
     append_map(HOUR - pd.Timedelta(hours=1), {"pm2_5": first_hour()}, config.cubes_path)
-    c = CommandCentre(config)
-    c.start()
-    add_role_accounts(c)
-    yield c
-    c.close()
+    with started_centre(config) as c:
+        yield c
 
 
 @pytest.fixture(scope="module")
 def app(centre: CommandCentre) -> Flask:
-    return create_app(
-        WebSettings(secret_key=b"k" * 32, login_limit="1000 per minute"), centre=centre
-    )
+    return console_app(centre)
 
 
 @pytest.fixture(scope="module")
