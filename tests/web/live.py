@@ -169,12 +169,17 @@ class Browser:
         self.wait(lambda d: "/login" not in d.current_url, "the login to finish")
 
     def wait(self, condition: Callable[[Any], Any], what: str, timeout_s: float = 20.0) -> Any:
-        """Until condition(driver) is truthy; its value."""
+        """Until condition(driver) is truthy; its value. An element that went stale (the page
+        was replaced while the condition read it, e.g. after a language switch) is asked again."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        return WebDriverWait(self.driver, timeout_s, poll_frequency=0.1).until(
-            condition, f"waited {timeout_s} s for {what}"
-        )
+        return WebDriverWait(
+            self.driver,
+            timeout_s,
+            poll_frequency=0.1,
+            ignored_exceptions=(StaleElementReferenceException,),
+        ).until(condition, f"waited {timeout_s} s for {what}")
 
     def element(self, css: str, timeout_s: float = 20.0) -> Any:
         """The first element matching a CSS selector, once it is present."""

@@ -201,7 +201,7 @@ def test_the_edge_thread_runs_rounds_by_its_clock_and_wakes_on_a_change(
     clock.start()
     try:
         centre.scheduler.schedule(zone("park", revisit=60), T0)  # wakes the waiting thread
-        assert rounds.wait(5.0)
+        assert rounds.wait(30.0)
         (task,) = centre.queue.tasks()
         assert task.state is TaskState.FLYING  # the same round picked a drone
         rounds.clear()
@@ -209,7 +209,7 @@ def test_the_edge_thread_runs_rounds_by_its_clock_and_wakes_on_a_change(
         centre.queue.task_completed(task.id, T0 + timedelta(minutes=20))
         centre.fleet.reports(now[0])
         clock.poke()
-        assert rounds.wait(5.0)
+        assert rounds.wait(30.0)
         assert len(centre.queue.tasks()) == 2
     finally:
         clock.close()
@@ -240,7 +240,7 @@ def test_without_patrols_the_edge_thread_still_picks_queued_work(centre: PatrolC
             NewTask(TaskKind.QUICK_RESPONSE, "plant", 1, T0, 36.6425, 116.9375, 300.0), T0
         )
         clock.poke()
-        assert rounds.wait(5.0)
+        assert rounds.wait(30.0)
         (task,) = centre.queue.tasks()
         assert (task.kind, task.state) == (TaskKind.QUICK_RESPONSE, TaskState.FLYING)
     finally:
