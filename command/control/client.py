@@ -195,6 +195,7 @@ class RemoteCentre:
         if reply.status_code != 200:
             with contextlib.closing(reply):
                 self._result("open_live_feed", reply)
+
         def closed(feed: LiveFeed) -> None:
             self.live_feeds.discard(feed)
             _cut(reply)

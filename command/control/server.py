@@ -56,6 +56,7 @@ class ControlServer:
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._closing = threading.Event()
+        self._open: set[Any] = set()  # the event subscriptions and live feeds being streamed
         bound_host, bound_port = self._server.server_address[:2]
         if advertise is None:
             shown = socket.getfqdn() if bound_host in ("0.0.0.0", "::") else bound_host
@@ -74,6 +75,8 @@ class ControlServer:
         if self._closing.is_set():
             return
         self._closing.set()
+        for stream in list(self._open):
+            stream.close()  # each stream's loop sees it closed and ends its response
         self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
@@ -145,6 +148,7 @@ class ControlServer:
                 return _json({"error": f"types: no event type {name!r}"}, 400)
             kinds.append(kind)
         subscription = self.centre.subscribe("control-events", kinds=kinds, maxsize=8192)
+        self._open.add(subscription)
 
         def lines() -> Iterator[bytes]:
             try:
@@ -159,6 +163,7 @@ class ControlServer:
                     except codec.CodecError as exc:
                         log.error("control: event %s not sent: %s", type(event).__name__, exc)
             finally:
+                self._open.discard(subscription)
                 subscription.close()
 
         return Response(lines(), mimetype="application/x-ndjson", direct_passthrough=True)
@@ -168,6 +173,7 @@ class ControlServer:
             feed = self.centre.open_live_feed(vehicle)
         except OperationRefused as exc:
             return _error(exc, 409)
+        self._open.add(feed)
 
         def frames() -> Iterator[bytes]:
             try:
@@ -180,6 +186,7 @@ class ControlServer:
                     flags = (KEYFRAME if unit.keyframe else 0) | (DAMAGED if unit.damaged else 0)
                     yield FRAME_HEADER.pack(len(unit.data), unit.timestamp, flags) + unit.data
             finally:
+                self._open.discard(feed)
                 feed.close()
 
         return Response(frames(), mimetype="application/octet-stream", direct_passthrough=True)

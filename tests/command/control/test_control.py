@@ -232,3 +232,36 @@ def test_the_codec_keeps_types_and_refuses_what_is_not_the_projects() -> None:
     ):
         with pytest.raises(codec.CodecError):
             codec.decode(forged)
+
+
+def test_the_health_route_says_whether_a_worker_reaches_the_daemon(
+    centre: CommandCentre, server: ControlServer
+) -> None:
+    import os
+    import time
+
+    from tests.web.inprocess import console_app
+    from web import WebSettings, create_app
+
+    assert console_app(centre).test_client().get("/api/health").json == {
+        "status": "ok",
+        "centre": "in process",
+        "worker": os.getpid(),
+    }
+    own = serve(centre, "a daemon that goes away")
+    worker = RemoteCentre(centre.config, centre.db, SECRET)
+    worker.start()
+    try:
+        assert worker.wait_connected(10)
+        client = create_app(WebSettings(secret_key=b"h" * 32), centre=worker).test_client()
+        assert client.get("/api/health").json["centre"] == "reachable"
+        own.close()
+        deadline = time.monotonic() + 10
+        while worker.connected and time.monotonic() < deadline:
+            time.sleep(0.05)
+        down = client.get("/api/health").json
+        assert down["status"] == "degraded" and down["centre"] == "unreachable"
+    finally:
+        worker.close()
+        own.close()
+        advertise(centre.db, server.url, "test daemon", NOW)  # the module's server again
