@@ -164,7 +164,7 @@ class RemoteCentre:
 
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Carry out one operation in the active daemon and return its result."""
-        body = codec.dumps({"args": list(args), "kwargs": kwargs})
+        body = codec.dumps({"args": list(args), "kwargs": kwargs}) if args or kwargs else b"{}"
         cached = name in CACHED
         if cached:
             hit = self._cached(name, body)
