@@ -170,6 +170,9 @@ class CentreConfig(_Section):
     cubes: CubesConfig = CubesConfig()
     video: VideoConfig | None = None
     control: ControlConfig = ControlConfig()
+    console: dict[str, Any] = Field(default_factory=dict)
+    """The web console's `[console]` table: the daemons and the web workers share one file;
+    the console checks this table itself (web.runtime.ConsoleConfig)."""
 
     @field_validator("cubes_dir", mode="before")
     @classmethod

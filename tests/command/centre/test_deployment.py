@@ -72,6 +72,7 @@ def write_config(folder: Path, database_url: str, sim) -> Path:
     for i in range(2):
         lines += ["[[vehicles]]", f'name = "copter-{i + 1}"', f'connect = "{sim.url(i)}"']
     lines += ["[limits]", "fly_at_night = true"]
+    lines += ["[console]", 'language = "en"']  # one file for the daemons and the workers
     path = folder / "centre.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
