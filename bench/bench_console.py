@@ -1,21 +1,18 @@
 """Console benchmark: `GET /api/fleet` requests/s, p50 and p99 latency under a loopback load of
-50 concurrent keep-alive clients, on one worker, logged in as a viewer. The centre is real
-(SQLite, its fleet of 3 configured drones, not linked — the route reads the same in-memory
-snapshots either way).
+50 concurrent keep-alive clients, logged in as a viewer — gunicorn with one web worker, then
+with two, each over the same running command daemon (`python -m command daemon`, SQLite, 3
+configured drones not linked: the route reads the same fleet status either way), which the
+workers reach through its control API as a deployment's do.
 
-The server runs in its own process: gunicorn with one gthread worker (the deployment's WSGI
-server: one worker, since the centre runs inside it) and, for comparison, werkzeug's threaded
-development server (what `python app.py` serves with). The load generator is `wrk` (Debian
-package `wrk`, written in C, one thread), in another process, so the client's cost does not
-come out of the server's figure.
-
-Baseline, measured in the same run on the same server: a route that returns a constant JSON
-body, through the same app (security checks, session, user load, headers) — so the ratio is
-what the fleet view itself costs. Goals: ≥ 500 requests/s and p99 < 50 ms (gunicorn).
+The load generator is `wrk` (Debian package `wrk`, written in C, one thread), in another
+process. Baseline, measured in the same run on the same server: a route that returns a constant
+JSON body through the same app (security checks, session, user load, headers), so the ratio is
+what the fleet view itself costs. Goals: one worker ≥ 500 requests/s with p99 < 50 ms; two
+workers ≥ 1.7× one worker's requests/s (on 2 cores, shared with wrk and the daemon).
 
 Run: .venv/bin/python bench/bench_console.py   (prints figures, asserts nothing; needs `wrk`:
-apt-get install wrk). BENCH_THREADS=N sets gunicorn's threads (default 16, as docs/console.md
-deploys), BENCH_SERVERS=gunicorn measures one server only.
+apt-get install wrk). BENCH_THREADS=N sets gunicorn's threads per worker (default 8, as
+docs/deploying.md deploys), BENCH_WORKERS=1,2 the worker counts measured.
 """
 
 from __future__ import annotations
@@ -37,70 +34,47 @@ sys.path.insert(0, str(ROOT))
 
 CLIENTS = 50
 SECONDS = 8
-SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "16"))
+SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 PASSWORD = "bench password 123"
-SERVERS = tuple(os.environ.get("BENCH_SERVERS", "gunicorn,werkzeug").split(","))
+WORKERS = tuple(int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(","))
 
 
-def _config(folder: str):
-    from command.centre.config import config_from_mapping
+def write_config(folder: Path) -> Path:
+    """The daemon's and the workers' config: SQLite under `folder`, the demo zones, three
+    drones configured but not linked, no patrols."""
     from command.centre.demo import ZONES
 
-    return config_from_mapping(
-        {
-            "var_dir": folder,
-            "zones": str(ZONES),
-            "vehicles": [
-                {"name": f"hy-0{i}", "connect": f"tcp:127.0.0.1:{9 + i}"} for i in (1, 2, 3)
-            ],
-            "scheduler": {"enabled": False},
-        }
-    )
+    lines = [f"var_dir = {str(folder / 'var')!r}", f"zones = {str(ZONES)!r}", "link_wait_s = 1"]
+    for i in (1, 2, 3):
+        lines += ["[[vehicles]]", f'name = "hy-0{i}"', f'connect = "tcp:127.0.0.1:{9 + i}"']
+    lines += ["[scheduler]", "enabled = false"]
+    path = folder / "centre.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
-def bench_app():
-    """The app the server process serves (gunicorn's app factory, or werkzeug's): the centre
-    of the folder in $BENCH_FOLDER and the constant baseline route."""
-    import atexit
-
-    from command.centre import CommandCentre
-    from web import WebSettings, create_app
+def worker_app():
+    """What each gunicorn worker serves: the console of $ECOPATROL_CONFIG over the daemon (as
+    `web:create_app()`), plus the constant baseline route."""
+    from web import create_app
     from web.security import access
     from web.users import Role
 
-    centre = CommandCentre(_config(os.environ["BENCH_FOLDER"]))
-    atexit.register(centre.close)
-    app = create_app(WebSettings(secret_key=b"b" * 32, login_limit="1000/minute"), centre=centre)
+    app = create_app()
     app.add_url_rule(
         "/api/bench/constant", "bench_constant", access(Role.VIEWER)(lambda: {"ok": True})
     )
     return app
 
 
-def serve_werkzeug(port: int) -> None:
-    """werkzeug's threaded development server on `port`, until SIGTERM."""
-    import logging
-
-    from werkzeug.serving import make_server
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log per request
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    server = make_server("127.0.0.1", port, bench_app(), threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    signal.sigwait({signal.SIGTERM})
-    server.shutdown()
-
-
-def server_command(kind: str, port: int) -> list[str]:
-    if kind == "gunicorn":
-        return [
-            sys.executable, "-m", "gunicorn", "--workers", "1", "--worker-class", "gthread",
-            "--threads", str(SERVER_THREADS), "--bind", f"127.0.0.1:{port}",
-            "--graceful-timeout", "5", "--log-level", "warning",
-            "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT),
-            "bench_console:bench_app()",
-        ]  # fmt: skip
-    return [sys.executable, __file__, "--werkzeug", str(port)]
+def server_command(workers: int, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
+        "--threads", str(SERVER_THREADS), "--bind", f"127.0.0.1:{port}",
+        "--graceful-timeout", "5", "--log-level", "warning",
+        "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT),
+        "bench_console:worker_app()",
+    ]  # fmt: skip
 
 
 def free_port() -> int:
@@ -146,13 +120,15 @@ def load(url: str, cookie: str, agent: str) -> tuple[float, float, float, int]:
     return rps, p50, p99, count
 
 
-def measure(kind: str, folder: str) -> dict[str, tuple[float, float, float, int]]:
-    """Start the `kind` server over the centre in `folder`, log in, load both routes."""
+def measure(workers: int, config: Path) -> dict[str, tuple[float, float, float, int]]:
+    """Start gunicorn with `workers` workers over the daemon, log in, load both routes."""
     import requests
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(server_command(kind, port), env=os.environ | {"BENCH_FOLDER": folder})
+    proc = subprocess.Popen(
+        server_command(workers, port), env=os.environ | {"ECOPATROL_CONFIG": str(config)}
+    )
     try:
         wait_up(base, proc)
         s = requests.Session()
@@ -161,6 +137,12 @@ def measure(kind: str, folder: str) -> dict[str, tuple[float, float, float, int]
             base + "/login", data={"username": "viewer", "password": PASSWORD, "csrf_token": token}
         )
         cookie = s.cookies.get("session")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # every worker following the daemon
+            states = {requests.get(base + "/api/health").json()["centre"] for _ in range(8)}
+            if states == {"reachable"}:
+                break
+            time.sleep(0.2)
         fleet = s.get(base + "/api/fleet")
         assert fleet.status_code == 200 and len(fleet.json()["drones"]) == 3, fleet.text
         assert s.get(base + "/api/bench/constant").json() == {"ok": True}
@@ -179,38 +161,62 @@ def measure(kind: str, folder: str) -> dict[str, tuple[float, float, float, int]
 def main() -> None:
     from datetime import UTC, datetime
 
-    from command.centre import CommandCentre
+    from command.storage import open_database
     from web.users import Role, UserStore
 
     if shutil.which("wrk") is None:
         sys.exit("bench_console needs the load generator wrk: apt-get install wrk")
     results = {}
     with tempfile.TemporaryDirectory() as folder:
-        centre = CommandCentre(_config(folder))
-        UserStore(centre.db).create("viewer", PASSWORD, Role.VIEWER, datetime.now(UTC))
-        centre.close()
-        for kind in SERVERS:
-            results[kind] = measure(kind, folder)
+        config = write_config(Path(folder))
+        daemon = subprocess.Popen(
+            [sys.executable, "-m", "command", "daemon", "--config", str(config),
+             "--log-level", "WARNING"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        try:
+            for line in daemon.stdout:
+                if "command centre running" in line:
+                    break
+            else:
+                sys.exit("the command daemon did not start")
+            threading.Thread(target=daemon.stdout.read, daemon=True).start()
+            db = open_database(f"sqlite+pysqlite:///{folder}/var/ecopatrol.sqlite")
+            UserStore(db).create("viewer", PASSWORD, Role.VIEWER, datetime.now(UTC))
+            db.close()
+            for workers in WORKERS:
+                results[workers] = measure(workers, config)
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(30)
     print(
         f"GET /api/fleet, {CLIENTS} concurrent keep-alive loopback clients (wrk, 1 thread, "
-        f"separate process), one server process, {SECONDS} s each"
+        f"separate process), gunicorn gthread x{SERVER_THREADS} per worker over the command "
+        f"daemon, {SECONDS} s each, {os.cpu_count()} cores"
     )
-    print(f"{'server / route':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for kind, rows in results.items():
-        label = f"gunicorn gthread x{SERVER_THREADS}" if kind == "gunicorn" else "werkzeug dev"
+    print(f"{'workers / route':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for workers, rows in results.items():
+        label = f"{workers} worker{'s' if workers > 1 else ''}"
         for name, (rps, p50, p99, errors) in rows.items():
             print(f"{label + ': ' + name:38} {rps:8.1f} {p50:8.2f} {p99:8.2f} {errors:7d}")
         ratio = rows["fleet API"][0] / rows["baseline (constant JSON)"][0]
         print(f"{label}: fleet / baseline throughput {ratio:.2f}")
-    rps, _, p99, _ = results["gunicorn"]["fleet API"]
-    print(
-        f"goal ≥ 500 req/s: {'met' if rps >= 500 else 'NOT met'} ({rps:.0f}); "
-        f"goal p99 < 50 ms: {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)  [gunicorn]"
-    )
+    if 1 in results:
+        rps, _, p99, _ = results[1]["fleet API"]
+        print(
+            f"goal ≥ 500 req/s: {'met' if rps >= 500 else 'NOT met'} ({rps:.0f}); "
+            f"goal p99 < 50 ms: {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)  [1 worker]"
+        )
+    if 1 in results and 2 in results:
+        scale = results[2]["fleet API"][0] / results[1]["fleet API"][0]
+        base_scale = (
+            results[2]["baseline (constant JSON)"][0] / results[1]["baseline (constant JSON)"][0]
+        )
+        print(
+            f"2 workers / 1 worker: fleet API {scale:.2f}x, baseline {base_scale:.2f}x; "
+            f"goal ≥ 1.7x: {'met' if scale >= 1.7 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "--werkzeug":
-        serve_werkzeug(int(sys.argv[2]))
-    else:
-        main()
+    main()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from flask import Flask, Response, abort, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
 
@@ -33,7 +33,8 @@ def body(model: type[M]) -> M:
 
 
 def install(app: Flask) -> None:
-    """The centre's OperationRefused becomes 409 with its reason (nothing was sent)."""
+    """The centre's OperationRefused becomes 409 with its reason (nothing was sent); a command
+    daemon out of reach, 503."""
     from command.centre import OperationRefused
 
     def refused(exc: OperationRefused) -> Response:
@@ -42,3 +43,17 @@ def install(app: Flask) -> None:
         return response
 
     app.register_error_handler(OperationRefused, refused)
+
+    from command.control.client import CentreUnavailable
+
+    def unavailable(exc: CentreUnavailable) -> Response:
+        """A web worker whose daemon does not answer (a standby may be taking over): 503 with
+        Retry-After; the page tries again."""
+        from web.security import error_response
+
+        current_app.logger.warning("%s %s: %s", request.method, request.path, exc)
+        response = error_response(503, f"the command centre is not reachable just now: {exc}")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    app.register_error_handler(CentreUnavailable, unavailable)

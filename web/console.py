@@ -65,7 +65,7 @@ def dashboard():
             nonce=csp_nonce(),
         )
         fleet = centre.fleet_status()
-        alerts = centre.alert_store.alerts(open_only=True, limit=50)
+        alerts = centre.list_alerts(limit=50)
     return render_template("dashboard.html", map=page, fleet=fleet, alerts=alerts)
 
 

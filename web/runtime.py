@@ -1,6 +1,7 @@
 """`python app.py`: the whole command centre in one command — the simulator (demo, no config)
 or the configured drones, the CommandCentre in process, and the console on a port. Also the app
-a WSGI server builds with `create_app()` (config path from ECOPATROL_CONFIG).
+a WSGI server's workers build with `create_app()` (config path from ECOPATROL_CONFIG), which
+reach the command daemon through its control interface instead of running a centre.
 
 A config file is the centre's TOML (command/centre/config.py) plus a `[console]` table; a bad
 file is refused with the key named (exit 2). Ctrl-C / SIGTERM stops the console, the centre and
@@ -66,7 +67,10 @@ def secret_key(var_dir: Path) -> bytes:
         return path.read_bytes()
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_bytes(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker made it first
+        return path.read_bytes()
     with os.fdopen(fd, "wb") as f:
         f.write(key)
     return key
@@ -306,12 +310,27 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 def app_from_environment() -> Flask:
-    """The app a WSGI server loads: the centre of $ECOPATROL_CONFIG started in this process."""
+    """The app a WSGI server's worker loads (`gunicorn 'app:create_app()'`, any number of
+    workers): the console of $ECOPATROL_CONFIG over the active command daemon, which it reaches
+    through the control interface (command.control); the worker holds no vehicle link, runs no
+    scheduler and no relay. Accounts and sessions are in the config's database."""
+    from command.control.client import RemoteCentre
+    from command.control.interface import SecretError, shared_secret
+    from command.storage import open_database
+
     path = os.environ.get(CONFIG_ENV)
     if not path:
         raise RuntimeError(f"set {CONFIG_ENV} to the centre's TOML config file")
     config: AppConfig = load_config(path, AppConfig)
-    centre = CommandCentre(config)
+    if config.database_url is None and os.environ.get("DATABASE_URL", "").strip():
+        config = config.model_copy(update={"database_url": os.environ["DATABASE_URL"].strip()})
+    try:
+        secret = shared_secret(config.control_secret_path, create=True)
+    except SecretError as exc:
+        raise RuntimeError(f"{path}: control: {exc}") from None
+    db = open_database(config.database)
+    centre = RemoteCentre(config, db, secret)
     centre.start()
     atexit.register(centre.close)
-    return create_app(web_settings(config), centre=centre)
+    atexit.register(db.close)
+    return create_app(web_settings(config), centre=centre)  # type: ignore[arg-type]

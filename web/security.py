@@ -101,7 +101,9 @@ def enforce_access() -> Response | None:
         abort(403)
     if rule.fresh and not is_fresh(datetime.now(UTC)):
         if wants_json():
-            return _error(401, "confirm your password again: this command needs a fresh login")
+            return error_response(
+                401, "confirm your password again: this command needs a fresh login"
+            )
         return redirect(flask_url_for("auth.confirm", next=request.full_path))
     return None
 
@@ -145,7 +147,7 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def _error(code: int, message: str) -> Response:
+def error_response(code: int, message: str) -> Response:
     if wants_json():
         response = jsonify(error=message, status=code)
     else:
@@ -161,7 +163,7 @@ def _error(code: int, message: str) -> Response:
 
 def handle_http_error(exc: HTTPException) -> Response:
     """Every HTTP error as a short page or JSON: the reason, never a traceback."""
-    return _error(exc.code or 500, exc.description or exc.name)
+    return error_response(exc.code or 500, exc.description or exc.name)
 
 
 def handle_unexpected(exc: Exception) -> Response:
@@ -169,7 +171,7 @@ def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _error(500, "internal error: it has been logged")
+    return error_response(500, "internal error: it has been logged")
 
 
 def install(app: Flask, *, secure_cookies: bool) -> None:

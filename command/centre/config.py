@@ -123,6 +123,32 @@ class CubesConfig(_Section):
 _DASK_SCHEMES = ("tcp", "tls", "inproc", "ucx")
 
 
+class ControlConfig(_Section):
+    """The daemon's control API, through which the web workers reach it (command.control):
+    where it listens (`host:port`; port 0 takes a free one), the URL it advertises to the
+    workers through the database (default: http://<listen address>), and the file holding the
+    shared secret (default `<var_dir>/control_secret`, made on first use, owner-only)."""
+
+    listen: str = Field(default="127.0.0.1:0", max_length=256)
+    advertise: str | None = Field(default=None, max_length=300)
+    secret_file: Path | None = None
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ValueError(f"{value!r} is not host:port (port 0 to 65535)")
+        return value
+
+    @field_validator("advertise")
+    @classmethod
+    def _advertise(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+
 class CentreConfig(_Section):
     """Everything the command centre is built from."""
 
@@ -143,6 +169,10 @@ class CentreConfig(_Section):
     sensing: SensingConfig = SensingConfig()
     cubes: CubesConfig = CubesConfig()
     video: VideoConfig | None = None
+    control: ControlConfig = ControlConfig()
+    console: dict[str, Any] = Field(default_factory=dict)
+    """The web console's `[console]` table: the daemons and the web workers share one file;
+    the console checks this table itself (web.runtime.ConsoleConfig)."""
 
     @field_validator("cubes_dir", mode="before")
     @classmethod
@@ -186,6 +216,11 @@ class CentreConfig(_Section):
         return self.tracks_dir or self.var_dir / "tracks"
 
     @property
+    def control_secret_path(self) -> Path:
+        """The file of the control API's shared secret."""
+        return self.control.secret_file or self.var_dir / "control_secret"
+
+    @property
     def database(self) -> str:
         """The database URL: the configured one, else an SQLite file under var_dir."""
         return self.database_url or f"sqlite+pysqlite:///{self.var_dir / 'ecopatrol.sqlite'}"
@@ -194,6 +229,7 @@ class CentreConfig(_Section):
 _PATH_KEYS = {
     (): ("var_dir", "cubes_dir", "tracks_dir", "zones"),
     ("alerts",): ("rules",),
+    ("control",): ("secret_file",),
     ("feeds", "*"): ("path", "metadata"),
 }
 

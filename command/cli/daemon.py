@@ -137,13 +137,21 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
         raise CliError(str(exc), 2) from None
     except StorageError as exc:
         raise CliError(f"database: {exc}", 2) from None
-    lost = leadership.fence_on_loss(centre.fence, LOST_SIGNAL)
+    control: Any = None
+
+    def fence(reason: str) -> None:
+        if control is not None:
+            control.close()  # no worker's command reaches a fenced centre
+        centre.fence(reason)
+
+    lost = leadership.fence_on_loss(fence, LOST_SIGNAL)
     try:
         centre.start()
+        control = _control_server(config, centre)
         names = ", ".join(v.name for v in config.vehicles) or "none"
         console.print(
             f"command centre running (active on {leadership.where}): vehicles {names}; "
-            "Ctrl-C stops it",
+            f"control API {control.url}; Ctrl-C stops it",
             highlight=False,
         )
         for error in centre.rules.errors:
@@ -160,5 +168,42 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
             return LOST
         console.print(f"{signal.Signals(received).name}: stopping the command centre")
     finally:
+        if control is not None:
+            _withdraw(centre, control)
         centre.close()
     return 0
+
+
+def _control_server(config: Any, centre: Any) -> Any:
+    """The control API the web workers reach this daemon by, listening and advertised."""
+    from command.control.endpoint import advertise
+    from command.control.interface import SecretError, shared_secret
+    from command.control.server import ControlServer
+
+    try:
+        secret = shared_secret(config.control_secret_path, create=True)
+    except SecretError as exc:
+        raise CliError(str(exc), 2) from None
+    host, _, port = config.control.listen.rpartition(":")
+    try:
+        control = ControlServer(
+            centre, secret, host.strip("[]"), int(port), config.control.advertise
+        )
+    except OSError as exc:
+        raise CliError(
+            f"control.listen {config.control.listen}: {exc.strerror or exc}", 2
+        ) from None
+    control.start()
+    advertise(centre.db, control.url, centre.dispatcher.owner, centre.utcnow())
+    return control
+
+
+def _withdraw(centre: Any, control: Any) -> None:
+    """Stop the control API and forget its address (unless a standby already replaced it)."""
+    from command.control.endpoint import withdraw
+
+    control.close()
+    try:
+        withdraw(centre.db, control.url)
+    except Exception as exc:  # the database may be what failed: the next daemon overwrites it
+        logging.getLogger(__name__).warning("control endpoint not withdrawn: %s", exc)

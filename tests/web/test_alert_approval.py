@@ -21,7 +21,7 @@ from command.centre.demo import ZONES
 from command.storage import open_database
 from command.storage.audit import list_audit
 from tests.web.conftest import csrf_of, log_in
-from tests.web.inprocess import console_app, started_centre, station_alert
+from tests.web.inprocess import WAYS_IN, app_by, started_centre, station_alert
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -48,8 +48,14 @@ def awaiting(alert_id: int) -> Alert:
     )
 
 
+@pytest.fixture(scope="module", params=WAYS_IN)
+def way_in(request: pytest.FixtureRequest) -> str:
+    """In the centre's process, or as a web worker (a centre of its own for each)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
+def centre(tmp_path_factory: pytest.TempPathFactory, way_in: str) -> Iterator[CommandCentre]:
     var = tmp_path_factory.mktemp("approval")
     config = config_from_mapping(
         {"var_dir": str(var), "zones": str(ZONES), "vehicles": []}, source="test"
@@ -70,8 +76,9 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
 
 
 @pytest.fixture(scope="module")
-def app(centre: CommandCentre) -> Flask:
-    return console_app(centre)
+def app(centre: CommandCentre, way_in: str) -> Iterator[Flask]:
+    with app_by(way_in, centre) as console:
+        yield console
 
 
 def client_as(app: Flask, role: str) -> tuple[FlaskClient, dict[str, str]]:

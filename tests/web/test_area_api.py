@@ -24,7 +24,7 @@ from sensors.aqi import category
 from sensors.cubes import append_station_rows, register_stations
 from sensors.cubes.station import StationMeta, StationRows
 from tests.web.conftest import csrf_of, log_in
-from tests.web.inprocess import console_app, started_centre, station_alert
+from tests.web.inprocess import WAYS_IN, app_by, started_centre, station_alert
 
 XSS = "<script>alert(1)</script>"
 NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -61,8 +61,14 @@ def an_alert(alert_id: int) -> Alert:
     return station_alert(alert_id, NOW)
 
 
+@pytest.fixture(scope="module", params=WAYS_IN)
+def way_in(request: pytest.FixtureRequest) -> str:
+    """In the centre's process, or as a web worker (a centre of its own for each)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
+def centre(tmp_path_factory: pytest.TempPathFactory, way_in: str) -> Iterator[CommandCentre]:
     var = tmp_path_factory.mktemp("areas")
     config = config_from_mapping(
         {"var_dir": str(var), "zones": str(ZONES), "vehicles": [], "scheduler": {"enabled": True}},
@@ -109,8 +115,9 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
 
 
 @pytest.fixture(scope="module")
-def app(centre: CommandCentre) -> Flask:
-    return console_app(centre)
+def app(centre: CommandCentre, way_in: str) -> Iterator[Flask]:
+    with app_by(way_in, centre) as console:
+        yield console
 
 
 def client_as(app: Flask, role: str) -> tuple[FlaskClient, str]:

@@ -16,6 +16,7 @@ from command.centre import CommandCentre
 from command.centre.config import config_from_mapping
 from command.centre.demo import ZONES
 from tests.web.conftest import PASSWORD, csrf_of
+from tests.web.inprocess import WAYS_IN, app_by
 from tests.web.live import add_role_accounts
 from web import WebSettings, create_app
 from web.security import declared_access
@@ -52,10 +53,10 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
     centre.close()
 
 
-@pytest.fixture(scope="module")
-def console(centre: CommandCentre) -> Flask:
-    settings = WebSettings(secret_key=b"r" * 32, login_limit="10000 per minute")
-    return create_app(settings, centre=centre)
+@pytest.fixture(scope="module", params=WAYS_IN)
+def console(centre: CommandCentre, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    with app_by(request.param, centre) as app:
+        yield app
 
 
 def _routes() -> list[tuple[str, str, str]]:

@@ -13,6 +13,7 @@ from sqlalchemy.engine.interfaces import ReflectedCheckConstraint
 import command.alerts.comments  # (alert comments, on the same Base)
 import command.alerts.store
 import command.centre.zoneset  # (the zone document versions, on the same Base)
+import command.control.endpoint  # (where the workers find the daemon, on the same Base)
 import command.patrols.tables  # (the dispatch queue's tables, on the same Base)
 import command.video.records  # (the recordings list, on the same Base)
 import command.video.snapshots  # noqa: F401  (the video snapshots, on the same Base)
@@ -37,6 +38,7 @@ EXPECTED_TABLES = {
     "alert_engine_state",
     "recordings",
     "video_snapshots",
+    "control_endpoint",
 }
 
 

@@ -33,7 +33,7 @@ def test_upgrade_on_an_empty_file_gives_the_models_schema(tmp_path: Path) -> Non
     with Database(url) as db:
         assert_schema_matches_models(db.engine)
         with db.engine.connect() as connection:
-            assert current_revision(connection) == head_revision() == "video_snapshots"
+            assert current_revision(connection) == head_revision() == "control_endpoint"
 
 
 def test_upgrade_twice_is_a_no_op(tmp_path: Path) -> None:
