@@ -29,7 +29,7 @@
   window.Live.follow({
     types: ["TelemetryUpdated", "LinkLost", "LinkBack", "ModeChanged", "SortieStarted",
             "ItemReached", "SortieCompleted", "SortieFailed", "SortieInterrupted"],
-    gapMs: 500,
+    gapMs: 1000,  // telemetry flows all the time: at most one read a second, as it arrives
     refresh,
   });
 })();
