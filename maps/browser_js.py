@@ -1,5 +1,9 @@
 """The map's browser code (window.EcoMap): markers, popups, sparklines, live updates, legend.
 
+Live layers with an endpoint are registered by kind (fleet, station, zone, alert, grid):
+`EcoMap.refresh(kind)` re-reads that kind's layers at once, `EcoMap.follow(true)` stops their
+periodic reads (a page whose event stream is up) and `follow(false)` starts them again.
+
 Every text shown comes from feature properties or the label table and is set with
 ``textContent`` on nodes built here; no string is ever parsed as HTML, so a zone named
 ``<script>`` stays text. SVG nodes are made with Leaflet's ``L.SVG.create``.
@@ -264,12 +268,55 @@ LIBRARY = r"""
     return old;
   }
 
+  function gridStyle(opacity) {
+    return function (f) {
+      return {stroke: false, fillColor: (f.properties || {}).color || cfg.na,
+              fillOpacity: opacity};
+    };
+  }
+  function gridFeature(f, layer) {
+    tooltip(layer, function (g) {
+      var p = g.properties;
+      return t("value") + " " + num(p.value, 1) + " \u00b7 " + t("iaqi") + " " + num(p.iaqi, 0);
+    });
+  }
+  function updateGrid(f, old) {
+    if (!old || !old.setStyle) { return null; }
+    old.setStyle({fillColor: (f.properties || {}).color || cfg.na});
+    old.feature = f;
+    return old;
+  }
+
+  var live = {};
+  function register(kind, layer) {
+    var list = live[kind] || (live[kind] = []);
+    if (list.indexOf(layer) < 0) { list.push(layer); }
+  }
+  function refreshKind(kind) {
+    var list = live[kind] || [];
+    list.forEach(function (layer) { layer.update(); });
+    return list.length;
+  }
+  function follow(streaming) {
+    Object.keys(live).forEach(function (kind) {
+      live[kind].forEach(function (layer) {
+        if (streaming) { layer.stop(); } else { layer.start(); }
+      });
+    });
+  }
+  function liveFeatures(kind) {
+    return (live[kind] || []).reduce(function (n, layer) {
+      return n + Object.keys(layer._features || {}).length;
+    }, 0);
+  }
+
   function featureId(f) {
     return f.id !== undefined && f.id !== null ? f.id : (f.properties || {}).id;
   }
-  function source(initial, url) {
+  function source(initial, url, kind) {
     var first = initial;
     return function (ok, fail) {
+      if (kind && this && this.update) { register(kind, this); }  // `this`: the Realtime layer
       if (first) { var data = first; first = null; ok(data); return; }
       if (!url) { return; }
       var accept = {Accept: "application/geo+json, application/json"};
@@ -304,6 +351,9 @@ LIBRARY = r"""
   window.EcoMap = {
     setup: function (c) { L.extend(cfg, c); },
     t: t, sparkline: sparkline, featureId: featureId, source: source, legend: legend,
+    renderer: renderer, refresh: refreshKind, follow: follow, features: liveFeatures,
+    layers: function (kind) { return (live[kind] || []).slice(); },
+    gridStyle: gridStyle, gridFeature: gridFeature, updateGrid: updateGrid,
     stationStyle: stationStyle, stationPoint: stationPoint, stationFeature: stationFeature,
     stationPopup: stationPopup, updateStation: updatePoint,
     fleetStyle: fleetStyle, fleetPoint: fleetPoint, fleetFeature: fleetFeature,

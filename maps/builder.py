@@ -3,7 +3,11 @@
 Vector layers are single GeoJSON layers styled in the browser (window.EcoMap reads the
 feature properties), never one Python object per marker. Stations, the fleet, alerts and
 zones are Leaflet Realtime layers: the snapshot's collection is drawn at once and, when the
-console gives an endpoint URL, refreshed from it without reloading the page.
+console gives an endpoint URL, refreshed from it without reloading the page — on the layer's
+own period, or at once when the page calls `EcoMap.refresh(kind)` (the console does on its
+event stream, and `EcoMap.follow(true)` stops the periodic reads while the stream is up).
+With a grid URL the drone sample grid is such a layer too (one polygon per cell, filled in
+the cell's colour); without, it is drawn as an image as of the snapshot.
 """
 
 from __future__ import annotations
@@ -28,14 +32,16 @@ from maps.features import (
     stations_geojson,
     zones_geojson,
 )
+from maps.grid_cells import grid_cells_geojson
 from maps.labels import labels as label_table
-from maps.model import STANDARDS, MapError, MapSnapshot
+from maps.model import STANDARDS, MapError, MapSnapshot, SampleGrid
 from maps.raster import MercatorImage, grid_image, raster_image
 
 DEFAULT_CENTRE = (36.651, 116.966)
 """Huaiyin district, Jinan: where the map opens when the snapshot has nothing to centre on."""
 STATIC_INTERVAL_MS = 86_400_000
 """Refresh period of a layer without an endpoint (its source then has nothing new to give)."""
+EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 
 
 def _endpoint(name: str, url: str | None) -> None:
@@ -51,13 +57,15 @@ class LiveSources:
     stations_url: str | None = None
     alerts_url: str | None = None
     zones_url: str | None = None
+    grid_url: str | None = None
     fleet_interval_ms: int = 1_000
     stations_interval_ms: int = 60_000
     alerts_interval_ms: int = 5_000
     zones_interval_ms: int = 60_000
+    grid_interval_ms: int = 60_000
 
     def __post_init__(self) -> None:
-        for name in ("fleet", "stations", "alerts", "zones"):
+        for name in ("fleet", "stations", "alerts", "zones", "grid"):
             _endpoint(f"{name}_url", getattr(self, f"{name}_url"))
             period = getattr(self, f"{name}_interval_ms")
             if isinstance(period, bool) or not isinstance(period, int) or period < 200:
@@ -73,26 +81,37 @@ class Overlay(ImageOverlay, RawMacroElement):
 
 
 def _live_layer(
-    collection: dict[str, Any], url: str | None, interval_ms: int, kind: str, keep: str = ""
+    collection: dict[str, Any],
+    url: str | None,
+    interval_ms: int,
+    kind: str,
+    keep: str = "",
+    style_code: str = "",
 ) -> LiveLayer:
-    """One Realtime GeoJSON layer drawn by the EcoMap functions of kind; keep filters features."""
+    """One Realtime GeoJSON layer drawn by the EcoMap functions of kind; keep filters features.
+    With a URL the layer is registered under its kind for `EcoMap.refresh(kind)`."""
     functions = {
         "station": ("stationPoint", "stationFeature", "stationStyle", "updateStation"),
         "fleet": ("fleetPoint", "fleetFeature", "fleetStyle", "updateFleet"),
         "zone": ("zonePoint", "zoneFeature", "zoneStyle", None),
         "alert": ("alertPoint", "alertFeature", None, "updateAlert"),
+        "grid": (None, "gridFeature", "gridStyle", "updateGrid"),
     }[kind]
     point, each, style, update = functions
-    options: dict[str, Any] = {
-        "point_to_layer": JsCode(f"EcoMap.{point}"),
-        "on_each_feature": JsCode(f"EcoMap.{each}"),
-    }
-    if style:
+    options: dict[str, Any] = {"on_each_feature": JsCode(f"EcoMap.{each}")}
+    if point:
+        options["point_to_layer"] = JsCode(f"EcoMap.{point}")
+    if style_code:
+        options["style"] = JsCode(style_code)
+    elif style:
         options["style"] = JsCode(f"EcoMap.{style}")
     if keep:
         options["filter"] = JsCode(f"EcoMap.{keep}")
+    if kind == "grid":
+        options["renderer"] = JsCode("EcoMap.renderer()")
+    named = f", {script_json(kind)}" if url else ""
     return LiveLayer(
-        JsCode(f"EcoMap.source({script_json(collection)}, {script_json(url)})"),
+        JsCode(f"EcoMap.source({script_json(collection)}, {script_json(url)}{named})"),
         interval=interval_ms if url else STATIC_INTERVAL_MS,
         get_feature_id=JsCode("EcoMap.featureId"),
         update_feature=JsCode(f"EcoMap.{update}") if update else None,
@@ -148,7 +167,16 @@ def build_map(
 
     for raster in snapshot.rasters:
         _image(raster_image(raster), raster.opacity, raster.name).add_to(sky)
-    for grid in snapshot.grids:
+    grids = list(snapshot.grids)
+    if live.grid_url:  # the first grid (if any yet) as live cells, the others as images
+        first = grids.pop(0) if grids else None
+        cells = grid_cells_geojson(first) if first else EMPTY
+        opacity = first.opacity if first else SampleGrid.opacity
+        style = f"EcoMap.gridStyle({script_json(opacity)})"
+        _live_layer(cells, live.grid_url, live.grid_interval_ms, "grid", style_code=style).add_to(
+            air
+        )
+    for grid in grids:
         _image(grid_image(grid), grid.opacity, f"{text['sample_grid']} {grid.pollutant}").add_to(
             air
         )

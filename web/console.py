@@ -17,10 +17,14 @@ LIVE = LiveSources(
     stations_url="/api/map/stations",
     alerts_url="/api/map/alerts",
     zones_url="/api/map/zones",
-    fleet_interval_ms=1_000,
+    grid_url="/api/map/grid",
+    fleet_interval_ms=15_000,
     stations_interval_ms=30_000,
-    alerts_interval_ms=5_000,
+    alerts_interval_ms=15_000,
+    grid_interval_ms=30_000,
 )
+"""The dashboard map's endpoints; the periods are its slow polls for while the page's event
+stream is down (static/js/dashboard.js refreshes each layer on the events that change it)."""
 
 
 def map_language() -> str:

@@ -1,7 +1,9 @@
 """The console's drone sample grid (mixed into CommandCentre): the map cube's latest hour, read
 once when the centre starts and again each time live sensing publishes MapCubeRefreshed (on
 the bus's subscriber thread), and kept in memory; the web's calls only read that copy, so no
-request ever reads the cube. A missing or unreadable cube leaves the layer empty (logged)."""
+request ever reads the cube. Each time the copy is replaced, MapGridRefreshed is published, so
+a live map re-reads the grid only once there is something new to read. A missing or
+unreadable cube leaves the layer empty (logged)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from command.centre.operations import OperationRefused
-from command.events import MapCubeRefreshed
+from command.events import MapCubeRefreshed, MapGridRefreshed
 from command.events.types import Event
 from maps.model import SampleGrid
 from sensors.cubes import MAP, MapGrid, open_map_cube
@@ -72,6 +74,20 @@ def read_latest_map(cubes_dir: Path) -> LatestMap | None:
     return LatestMap(grid, start.to_pydatetime(), fields)
 
 
+def grid_refreshed(latest: LatestMap | None, now: datetime) -> MapGridRefreshed:
+    """The event saying the kept hour is now `latest`."""
+    if latest is None or not latest.fields:
+        hour = None if latest is None else latest.time
+        return MapGridRefreshed(time_utc=now, hour=hour, pollutants=(), cells=0)
+    filled = np.logical_or.reduce([np.isfinite(v) for v in latest.fields.values()])
+    return MapGridRefreshed(
+        time_utc=now,
+        hour=latest.time,
+        pollutants=tuple(latest.fields),
+        cells=int(np.count_nonzero(filled)),
+    )
+
+
 class MapGridOperations:
     """The drone sample grid the dashboard map and `/api/map/grid` show."""
 
@@ -86,7 +102,8 @@ class MapGridOperations:
         )
 
     def refresh_map_grid(self: CommandCentre, _event: Event | None = None) -> None:
-        """Re-read the latest hour into memory (on the bus thread; never from a request)."""
+        """Re-read the latest hour into memory (on the bus thread; never from a request), then
+        publish MapGridRefreshed."""
         cache = _cache(self)
         try:
             latest = read_latest_map(self.config.cubes_path)
@@ -96,6 +113,7 @@ class MapGridOperations:
         with cache.lock:
             cache.latest = latest
             cache.reads += 1
+        self.bus.publish(grid_refreshed(latest, self.utcnow()))
 
     def map_grid_hour(self: CommandCentre) -> LatestMap | None:
         """The kept latest hour (None when the map cube has none)."""

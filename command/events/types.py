@@ -253,6 +253,18 @@ class MapCubeRefreshed(Event):
     maps: int  # maps the cube holds now
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MapGridRefreshed(Event):
+    """The console's kept copy of the drone sample grid (the map cube's latest hour) was
+    replaced: what `/api/map/grid` serves from now on. `hour` is that hour's start (UTC; None
+    while the cube has none), `pollutants` those with values, `cells` how many cells of any
+    pollutant hold a value."""
+
+    hour: datetime | None
+    pollutants: tuple[str, ...]
+    cells: int
+
+
 # --- video -------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, slots=True)
 class VideoStreamState(Event):

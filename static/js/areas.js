@@ -26,20 +26,21 @@
       if (reply.ok) { window.location.reload(); } else { showErrors(list, data); }
     });
   }
-  for (const form of document.querySelectorAll("form[data-api]")) {
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      const payload = {};
-      for (const input of form.querySelectorAll("[name]")) {
-        if (input.value === "" && input.dataset.optional !== undefined) continue;
-        if (input.type === "checkbox") { payload[input.name] = input.checked; continue; }
-        payload[input.name] = input.type === "number" ? Number(input.value) : input.value;
-      }
-      const method = form.dataset.method || "POST";
-      const body = Object.keys(payload).length || method !== "POST" ? payload : undefined;
-      const reply = await Console.api(method, form.dataset.api, body);
-      const list = form.querySelector(".errors");
-      if (reply.ok) { window.location.reload(); } else if (list) { showErrors(list, reply.data); }
-    });
-  }
+  // Forms sent to the API, listened for on the document: a live page may draw its forms anew.
+  document.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form[data-api]");
+    if (!form) return;
+    event.preventDefault();
+    const payload = {};
+    for (const input of form.querySelectorAll("[name]")) {
+      if (input.value === "" && input.dataset.optional !== undefined) continue;
+      if (input.type === "checkbox") { payload[input.name] = input.checked; continue; }
+      payload[input.name] = input.type === "number" ? Number(input.value) : input.value;
+    }
+    const method = form.dataset.method || "POST";
+    const body = Object.keys(payload).length || method !== "POST" ? payload : undefined;
+    const reply = await Console.api(method, form.dataset.api, body);
+    const list = form.querySelector(".errors");
+    if (reply.ok) { window.location.reload(); } else if (list) { showErrors(list, reply.data); }
+  });
 })();

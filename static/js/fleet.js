@@ -1,4 +1,5 @@
-/* Fleet page: each drone's telemetry from /api/fleet, refreshed every second. */
+/* Fleet page: each drone's telemetry from /api/fleet, read again as the event stream brings
+   telemetry, link, mode and sortie events (window.Live). */
 "use strict";
 (function () {
   const body = document.querySelector("#fleet-table tbody");
@@ -25,6 +26,10 @@
       body.appendChild(row);
     }
   }
-  refresh();
-  setInterval(refresh, 1000);
+  window.Live.follow({
+    types: ["TelemetryUpdated", "LinkLost", "LinkBack", "ModeChanged", "SortieStarted",
+            "ItemReached", "SortieCompleted", "SortieFailed", "SortieInterrupted"],
+    gapMs: 1000,  // telemetry flows all the time: at most one read a second, as it arrives
+    refresh,
+  });
 })();

@@ -1,5 +1,6 @@
 /* Sorties page: checks before dispatch, dispatch with confirmation, live progress, commands,
-   history. A command refused for want of a fresh login goes to the password confirmation. */
+   history (read again as the event stream brings sortie, mode, link and telemetry events). A
+   command refused for want of a fresh login goes to the password confirmation. */
 "use strict";
 (function () {
   const C = window.Console;
@@ -46,7 +47,7 @@
     if (!reply.ok) return refused(reply);
     $("confirmation").hidden = true;
     say(L.dispatched + " #" + reply.data.sortie_id, false);
-    refresh();
+    live.schedule();
   });
 
   async function command(vehicle, action) {
@@ -67,7 +68,7 @@
       row.dataset.drone = d.name;
       C.cell(row, d.name);
       C.cell(row, d.mode, "mode");
-      C.cell(row, d.battery_pct === null ? null : d.battery_pct + "%");
+      C.cell(row, d.battery_pct === null ? null : d.battery_pct + "%", "battery");
       C.cell(row, d.sortie ? "#" + d.sortie.id + " " + d.sortie.name : null, "sortie");
       C.cell(row, d.sortie ? d.sortie.reached + " / " + d.sortie.total : null, "progress");
       const actions = C.cell(row, "", "actions");
@@ -102,6 +103,22 @@
       history.appendChild(row);
     }
   }
-  refresh();
-  setInterval(refresh, 1500);
+  const live = window.Live.follow({
+    types: ["SortiePrepared", "SortieStarted", "SortieAirborne", "ItemReached", "SortieCompleted",
+            "SortieFailed", "SortieInterrupted", "ModeChanged", "LinkLost", "LinkBack",
+            "TelemetryUpdated"],
+    gapMs: 1000,
+    refresh,
+    onEvent(type, data) {
+      if (type !== "TelemetryUpdated") return true;
+      // Mode and battery move with every report: drawn in place, no read of the history.
+      const row = document.querySelector(`#progress tr[data-drone="${CSS.escape(data.vehicle || "")}"]`);
+      const s = data.snapshot;
+      if (!row || !s) return true;
+      row.querySelector(".mode").textContent = s.mode_name;
+      row.querySelector(".battery").textContent =
+        s.battery_remaining_pct == null ? "–" : s.battery_remaining_pct + "%";
+      return false;
+    },
+  });
 })();

@@ -184,12 +184,23 @@ def test_live_layers_refresh_from_the_given_endpoints(small: MapSnapshot) -> Non
     layers = [
         c for g in m._children.values() for c in g._children.values() if isinstance(c, LiveLayer)
     ]
-    by_url = {re.search(r',\s*("[^"]*"|null)\)$', layer.src.js_code)[1]: layer for layer in layers}
+    sources = [
+        re.search(r',\s*("[^"]*"|null)(?:,\s*("\w+"))?\)$', layer.src.js_code) for layer in layers
+    ]
+    by_url = {found[1]: layer for found, layer in zip(sources, layers, strict=True)}
     assert set(by_url) == {
         '"/api/fleet.geojson"',
         '"/api/stations.geojson"',
         '"/api/alerts.geojson"',
         "null",
+    }
+    # layers with an endpoint are registered by kind for EcoMap.refresh; the others are not
+    kinds = {found[1]: found[2] for found in sources}
+    assert kinds == {
+        '"/api/fleet.geojson"': '"fleet"',
+        '"/api/stations.geojson"': '"station"',
+        '"/api/alerts.geojson"': '"alert"',
+        "null": None,
     }
     fleet = by_url['"/api/fleet.geojson"']
     assert fleet.options["interval"] == 1500

@@ -1,12 +1,12 @@
 """The drone sample grid on the console: a real map cube written under the centre's cubes
-folder, read once at start and again on MapCubeRefreshed (never per request), served as cells
-with values at /api/map/grid and drawn in the dashboard map's air group."""
+folder, read once at start and again on MapCubeRefreshed (never per request, each time saying so
+with MapGridRefreshed), served as cells with values at /api/map/grid and drawn in the dashboard
+map's air group as a live layer reading that endpoint."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +21,7 @@ from shapely.geometry import Point, shape
 from command.centre import CommandCentre
 from command.centre.config import config_from_mapping
 from command.centre.demo import ZONES
-from command.events import MapCubeRefreshed
+from command.events import MapCubeRefreshed, MapGridRefreshed
 from sensors.aqi.categories import category
 from sensors.cubes import MapGrid, append_map, create_map_cube
 from tests.web.conftest import log_in
@@ -99,14 +99,22 @@ def test_the_dashboard_draws_the_grid_in_the_air_group(viewer: FlaskClient) -> N
     # The map's groups in the order the builder makes them: sky, ground, air, alerts.
     groups = re.findall(r"var (feature_group_\w+) = L\.featureGroup\(", page)
     assert len(groups) == 4
-    overlays = re.findall(r"(image_overlay_\w+)\.addTo\((feature_group_\w+)\)", page)
-    assert [group for _, group in overlays] == [groups[2]]
-    corners = re.search(
-        r"L\.imageOverlay\(\s*\"data:image/png;base64,[^\"]+\",\s*(\[\[.*?\]\])", page
+    # A live layer reading /api/map/grid (registered as "grid"), drawn first with the kept hour.
+    found = re.search(
+        r"var (realtime_\w+) = L\.realtime\(\s*"
+        r"EcoMap\.source\((\{.*?\}), \"/api/map/grid\", \"grid\"\)",
+        page,
     )
-    assert corners, "the grid overlay has no bounds"
-    (south, west), (north, east) = json.loads(corners.group(1))
-    assert south < 36.65 < north and west < 116.94 < east
+    assert found, "the dashboard has no live grid layer"
+    layer, cells = found.group(1), json.loads(found.group(2))
+    assert re.findall(rf"(feature_group_\w+)\.addLayer\(\s*{layer}\._container", page) == [
+        groups[2]
+    ]
+    assert "image_overlay_" not in page
+    assert cells["pollutant"] == "pm2_5" and len(cells["features"]) == GRID.nx * GRID.ny - 1
+    lons = [p[0] for f in cells["features"] for p in f["geometry"]["coordinates"][0]]
+    lats = [p[1] for f in cells["features"] for p in f["geometry"]["coordinates"][0]]
+    assert min(lats) < 36.65 < max(lats) and min(lons) < 116.94 < max(lons)
 
 
 def test_requests_read_the_kept_hour_until_the_cube_is_refreshed(
@@ -116,15 +124,18 @@ def test_requests_read_the_kept_hour_until_the_cube_is_refreshed(
     append_map(HOUR, {"pm2_5": newer, "no2": newer}, centre.config.cubes_path)
     kept = viewer.get("/api/map/grid").json
     assert kept["time"].startswith((HOUR - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
-    centre.bus.publish(
-        MapCubeRefreshed(time_utc=datetime.now(UTC), hours=(HOUR.to_pydatetime(),), maps=2)
-    )
-    deadline = time.monotonic() + 10.0
-    while time.monotonic() < deadline:
-        latest = centre.map_grid_hour()
-        if latest is not None and latest.time.replace(tzinfo=None) == HOUR.to_pydatetime():
-            break
-        time.sleep(0.02)
+    said = centre.subscribe("test-grid", kinds=(MapGridRefreshed,))
+    try:
+        centre.bus.publish(
+            MapCubeRefreshed(time_utc=datetime.now(UTC), hours=(HOUR.to_pydatetime(),), maps=2)
+        )
+        event = said.get(timeout_s=10.0)
+    finally:
+        said.close()
+    # said once the kept copy is the new hour: a page reading the grid on it sees that hour
+    assert isinstance(event, MapGridRefreshed)
+    assert event.hour is not None and event.hour.replace(tzinfo=None) == HOUR.to_pydatetime()
+    assert set(event.pollutants) == {"pm2_5", "no2"} and event.cells == GRID.nx * GRID.ny
     body = viewer.get("/api/map/grid").json
     assert body["time"].startswith(HOUR.strftime("%Y-%m-%dT%H:%M"))
     assert {f["properties"]["value"] for f in body["features"]} == {75.0}
