@@ -103,10 +103,12 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load(url: str, cookie: str, agent: str) -> tuple[float, float, float, int]:
+def load(
+    url: str, cookie: str, agent: str, seconds: int = SECONDS
+) -> tuple[float, float, float, int]:
     """wrk against `url`: requests/s, p50 ms, p99 ms, non-2xx/3xx responses + socket errors."""
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{CLIENTS}", f"-d{SECONDS}s", "--latency", "--timeout", "10s",
+        ["wrk", "-t1", f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "--timeout", "10s",
          "-H", f"Cookie: session={cookie}", "-H", f"User-Agent: {agent}", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -149,6 +151,7 @@ def measure(workers: int, config: Path) -> dict[str, tuple[float, float, float, 
         # the session is bound to address + User-Agent (session protection): the load sends
         # the same User-Agent as the login, else every request would be refused
         agent = s.headers["User-Agent"]
+        load(base + "/api/bench/constant", cookie, agent, seconds=3)  # warm-up, not counted
         return {
             "baseline (constant JSON)": load(base + "/api/bench/constant", cookie, agent),
             "fleet API": load(base + "/api/fleet", cookie, agent),
