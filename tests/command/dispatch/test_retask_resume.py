@@ -4,6 +4,8 @@ airborne drone is re-tasked to a new mission in flight, verified, from the right
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from command.dispatch import Dispatcher, Work, queue_remainder
@@ -106,6 +108,12 @@ def test_an_airborne_drone_is_re_tasked_in_flight_and_flies_on_from_the_right_it
             patrol = fly(dispatcher, planned.mission, "d1", "yard", patrol_work(planned, 7, 3))
             lanes = patrol.work.lanes
             wait_reached(fleet, "d1", lanes[1].end_index + 1)  # two lanes flown
+            # ...and the dispatcher's tracker has taken that report too (it follows the vehicle
+            # on the bus's thread, a moment after the fleet's own snapshot)
+            tracker = dispatcher.active()["d1"].tracker
+            deadline = time.monotonic() + 10
+            while tracker.reached < lanes[1].end_index + 1 and time.monotonic() < deadline:
+                time.sleep(0.02)
             urgent = square(home, side_m=80, alt_m=35)
             retasked = dispatcher.retask(
                 "d1", urgent, name="hot spot", actor="centre", work=Work(task_id=8, priority=1)
