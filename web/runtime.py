@@ -33,6 +33,7 @@ from werkzeug.serving import make_server
 from command.centre import CommandCentre, ConfigError
 from command.centre.config import CentreConfig, _Section, load_config
 from command.centre.demo import DRONES, WORLD, demo_config, station_feed
+from command.centre.stopsignals import StopSignals
 from web import ROOT, WebSettings, create_app
 from web.users import UserStore
 
@@ -251,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.config is None:
         with simulator(checked.var_dir, args.speedup, video=not args.no_video) as ports:
-            return _serve(_config(args, ports), args)  # started before the signal mask
+            return _serve(_config(args, ports), args)
     return _serve(checked, args)
 
 
@@ -263,7 +264,7 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
     from command.dispatch.owner import this_process
 
     lost_signal = signal.SIGUSR1
-    stops = {signal.SIGINT, signal.SIGTERM}
+    stops = (signal.SIGINT, signal.SIGTERM)
     config.var_dir.mkdir(parents=True, exist_ok=True)
     try:
         leadership = Leadership.for_database(config.database, this_process())
@@ -284,28 +285,26 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
         leadership.release()
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # Blocked before the centre's threads start (they inherit it): sigwait takes the signal.
-    signal.pthread_sigmask(signal.SIG_BLOCK, stops | {lost_signal})
-    lost = leadership.fence_on_loss(centre.fence, lost_signal)
-    try:
-        centre.start()
-        app = create_app(web_settings(config), centre=centre)
-        port = args.port or config.console.port
-        server = make_server(config.console.host, port, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
-        thread.start()
-        announce_admin(centre, f"http://{config.console.host}:{server.server_port}")
-        received = signal.sigwait(stops | {lost_signal})
-        if received == lost_signal:
-            print(f"leadership lost ({lost[0] if lost else 'unknown'}): fenced, stopping")
-        else:
-            print(f"{signal.Signals(received).name}: stopping", flush=True)
-        server.shutdown()
-        thread.join(10)
-    finally:
-        centre.close()
-        leadership.release()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, stops | {lost_signal})
+    with StopSignals(*stops, lost_signal) as signals:
+        lost = leadership.fence_on_loss(centre.fence, lost_signal)
+        try:
+            centre.start()
+            app = create_app(web_settings(config), centre=centre)
+            port = args.port or config.console.port
+            server = make_server(config.console.host, port, app, threaded=True)
+            thread = threading.Thread(target=server.serve_forever, name="console", daemon=True)
+            thread.start()
+            announce_admin(centre, f"http://{config.console.host}:{server.server_port}")
+            received = signals.next()
+            if received == lost_signal:
+                print(f"leadership lost ({lost[0] if lost else 'unknown'}): fenced, stopping")
+            else:
+                print(f"{received.name}: stopping", flush=True)
+            server.shutdown()
+            thread.join(10)
+        finally:
+            centre.close()
+            leadership.release()
     return 4 if lost else 0
 
 

@@ -106,7 +106,8 @@ class Leadership:
         self._thread.start()
 
     def fence_on_loss(self, fence: Callable[[str], None], wake: int) -> list[str]:
-        """Watch the hold for a process whose main thread waits in `sigwait`: on its loss call
+        """Watch the hold for a process whose main thread waits for its stop signals (see
+        command.centre.stopsignals): on its loss call
         `fence(reason)` first (nothing more is sent or recorded), then send signal `wake` to
         the main thread. The list returned holds the reason once the hold is lost."""
         main = threading.main_thread().ident

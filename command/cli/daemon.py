@@ -12,10 +12,13 @@ import logging
 import os
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from command.cli.display import console
 from command.cli.session import CliError
+
+if TYPE_CHECKING:
+    from command.centre.stopsignals import StopSignals
 
 STANDBY_POLL_S = 0.5
 """How often a standby tries to take the leadership (s)."""
@@ -47,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     the loss of the leadership, close it cleanly."""
     from command.centre import ConfigError, load_config
     from command.centre.leadership import Leadership, LeadershipError
+    from command.centre.stopsignals import StopSignals
     from command.dispatch import this_process
     from command.storage import DatabaseUrlError
 
@@ -60,20 +64,17 @@ def run(args: argparse.Namespace) -> int:
         leadership = Leadership.for_database(config.database, this_process())
     except (ConfigError, DatabaseUrlError, LeadershipError) as exc:
         raise CliError(str(exc), 2) from None
-    # Blocked before any thread starts (threads inherit the mask): the signals are taken here
-    # by sigwait, never by a handler interrupting some thread mid-way.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOPS | {LOST_SIGNAL})
-    try:
-        replaced = _become_active(leadership, args.standby)
-        if replaced is None:
-            return 0
-        return _serve(config, leadership, replaced)
-    finally:
-        leadership.release()
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS | {LOST_SIGNAL})
+    with StopSignals(*STOPS, LOST_SIGNAL) as stops:
+        try:
+            replaced = _become_active(leadership, args.standby, stops)
+            if replaced is None:
+                return 0
+            return _serve(config, leadership, replaced, stops)
+        finally:
+            leadership.release()
 
 
-def _become_active(leadership: Any, standby: bool) -> list[str] | None:
+def _become_active(leadership: Any, standby: bool, stops: StopSignals) -> list[str] | None:
     """Take the leadership; as a standby wait for it. The daemons replaced (their owner
     names), or None when stopped while waiting."""
     from command.centre.leadership import LeadershipError
@@ -100,9 +101,9 @@ def _become_active(leadership: Any, standby: bool) -> list[str] | None:
     seen = [holder] if holder else []
     unreachable = False
     while True:
-        received = signal.sigtimedwait(STOPS, STANDBY_POLL_S)
-        if received is not None:
-            console.print(f"{signal.Signals(received.si_signo).name}: standby stopped")
+        received = stops.wait(STANDBY_POLL_S)
+        if received in STOPS:
+            console.print(f"{received.name}: standby stopped")
             return None
         try:
             if leadership.try_acquire():
@@ -117,8 +118,7 @@ def _become_active(leadership: Any, standby: bool) -> list[str] | None:
         if holder and holder not in seen:
             seen.append(holder)
     # The daemon before may act until its own check sees the lock gone: let it fence first.
-    received = signal.sigtimedwait(STOPS, 2 * leadership.check_s + 0.5)
-    if received is not None:
+    if stops.wait(2 * leadership.check_s + 0.5) in STOPS:
         return None
     console.print(
         f"active: took over on {where} from {', '.join(seen) or 'no one'}", highlight=False
@@ -126,7 +126,7 @@ def _become_active(leadership: Any, standby: bool) -> list[str] | None:
     return seen
 
 
-def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
+def _serve(config: Any, leadership: Any, replaced: list[str], stops: StopSignals) -> int:
     from command.centre import CommandCentre, ConfigError
     from command.centre.zoneset import ZoneDocumentError
     from command.storage import StorageError
@@ -158,7 +158,7 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
             console.print(f"alert rule refused: {error}", highlight=False)
         for name, why in centre.unreachable().items():  # the others fly meanwhile
             console.print(f"vehicle {name!r} unreachable: {why}", highlight=False)
-        received = signal.sigwait(STOPS | {LOST_SIGNAL})
+        received = stops.next()
         if received == LOST_SIGNAL:
             console.print(
                 f"leadership lost ({lost[0] if lost else 'unknown'}): fenced, stopping; "
@@ -166,7 +166,7 @@ def _serve(config: Any, leadership: Any, replaced: list[str]) -> int:
                 highlight=False,
             )
             return LOST
-        console.print(f"{signal.Signals(received).name}: stopping the command centre")
+        console.print(f"{received.name}: stopping the command centre")
     finally:
         if control is not None:
             _withdraw(centre, control)
