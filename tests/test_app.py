@@ -87,6 +87,12 @@ def test_a_bad_config_is_refused_with_the_key_named(tmp_path: Path) -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2 and "console.base_map" in result.stderr
+    config.write_text('[console]\nlogin_limit = "often"\n')
+    result = subprocess.run(
+        [sys.executable, "app.py", "--config", str(config)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2 and "console.login_limit" in result.stderr
 
 
 def test_a_second_centre_on_the_same_database_is_refused(tmp_path: Path) -> None:

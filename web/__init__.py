@@ -19,14 +19,14 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, abort, current_app
 from flask_babel import Babel, get_locale
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from command.storage import Database
 from web import security
 from web.labels import ROLE_LABELS
+from web.sessions import CheckedOnceSessions
+from web.throttle import SignInThrottle
 from web.users import UserStore
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.default_language,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "web" / "translations"),
     )
+    app.session_interface = CheckedOnceSessions()
     app.extensions["ecopatrol.settings"] = settings
     app.extensions["ecopatrol.db"] = db
     app.extensions[CENTRE_KEY] = centre
@@ -106,17 +107,7 @@ def create_app(
 
     apiutil.install(app)
 
-    limiter = Limiter(get_remote_address, app=app, default_limits=[], storage_uri="memory://")
-    limiter.limit(settings.login_limit, methods=["POST"])(auth.bp)
-
-    @limiter.request_filter
-    def _not_a_sign_in() -> bool:
-        """The only limits are on the auth forms' POSTs: other requests skip the limiter's
-        per-request bookkeeping (a hot-path cost on every API call otherwise)."""
-        from flask import request
-
-        return request.method != "POST" or request.blueprint != auth.bp.name
-
+    SignInThrottle(settings.login_limit).install(app, auth.bp.name)
     app.register_blueprint(auth.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(openapi.bp)

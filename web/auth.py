@@ -1,6 +1,6 @@
 """The auth blueprint: log in, log out, confirm the password again before moving an aircraft.
 
-Failed logins are rate-limited per address (Flask-Limiter) and lock the account after five in a
+Failed logins are rate-limited per address (web.throttle) and lock the account after five in a
 row (web.users); every login and refusal is logged with the address.
 """
 

@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
-from pydantic import Field
+from limits import parse as parse_limit
+from pydantic import Field, field_validator
 from werkzeug.serving import make_server
 
 from command.centre import CommandCentre, ConfigError
@@ -53,6 +54,15 @@ class ConsoleConfig(_Section):
     secure_cookies: bool = False
     login_limit: str = "10 per minute"
     language: str = Field(default="zh_CN", pattern="^(zh_CN|en)$")
+
+    @field_validator("login_limit")
+    @classmethod
+    def _login_limit(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate such as '10 per minute'") from None
+        return value
 
 
 class AppConfig(CentreConfig):

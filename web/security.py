@@ -125,25 +125,33 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+"""The headers every response carries as they are (the CSP carries the response's nonce)."""
+_CSP = (
+    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:{tiles}; media-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
 def security_headers(response: Response) -> Response:
     """after_request: CSP with a per-response script nonce, no framing, no sniffing."""
-    tiles = " ".join(g.get("tile_hosts", ()))
-    response.headers["Content-Security-Policy"] = (
-        f"default-src 'self'; script-src 'self' 'nonce-{csp_nonce()}'; "
-        "style-src 'self' 'unsafe-inline'; "
-        f"img-src 'self' data: blob: {tiles}".rstrip()
-        + "; media-src 'self' blob:; connect-src 'self'; object-src 'none'; "
-        "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    tiles = g.get("tile_hosts", ())
+    headers = response.headers
+    headers["Content-Security-Policy"] = _CSP.format(
+        nonce=csp_nonce(), tiles="".join(" " + t for t in tiles)
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    headers.extend(FIXED_HEADERS)
     if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        headers["Strict-Transport-Security"] = "max-age=31536000"
     if current_user.is_authenticated:
-        response.headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = "no-store"
     return response
 
 

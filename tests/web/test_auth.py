@@ -75,13 +75,13 @@ def test_login_posts_are_rate_limited_per_address(db: Database) -> None:
     app = create_app(WebSettings(secret_key=b"s" * 32, login_limit="3 per minute"), db)
     client = app.test_client()
     token = csrf_of(client.get("/login").get_data(as_text=True))
-    codes = [
-        client.post(
-            "/login", data={"username": "x", "password": "y" * 12, "csrf_token": token}
-        ).status_code
+    replies = [
+        client.post("/login", data={"username": "x", "password": "y" * 12, "csrf_token": token})
         for _ in range(5)
     ]
-    assert codes == [401, 401, 401, 429, 429]
+    assert [r.status_code for r in replies] == [401, 401, 401, 429, 429]
+    assert 1 <= int(replies[-1].headers["Retry-After"]) <= 60
+    assert client.get("/login").status_code == 200  # the pages themselves are not throttled
 
 
 def test_post_without_csrf_token_is_refused(app: Flask) -> None:

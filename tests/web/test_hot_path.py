@@ -84,3 +84,37 @@ def test_the_fleet_json_is_encoded_again_only_when_a_snapshot_changes(app: Flask
         body = json.loads(_fleet_body(moved))
         assert body["drones"][1]["latitude_deg"] == 33.7
         assert [d["link"] for d in body["drones"]] == ["CONNECTING", "OK"]
+
+
+def _session_cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def test_a_checked_session_cookie_is_kept_but_a_forged_one_never_matches(app: Flask) -> None:
+    client = app.test_client()
+    log_in(client, "officer")
+    assert client.get(OFFICERS_ROUTE).status_code not in (401, 403)  # checked, then kept
+    genuine = _session_cookie(client)
+    payload, _, signature = genuine.rpartition(".")
+    forged = f"{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    stranger = app.test_client()
+    stranger.set_cookie("session", forged)
+    assert stranger.get(OFFICERS_ROUTE).status_code == 401
+    stranger.set_cookie("session", genuine + "x")
+    assert stranger.get(OFFICERS_ROUTE).status_code == 401
+    assert client.get(OFFICERS_ROUTE).status_code not in (401, 403)  # the kept one still works
+
+
+def test_a_kept_session_is_refused_once_older_than_the_session_lifetime(app: Flask) -> None:
+    sessions = app.session_interface
+    client = app.test_client()
+    log_in(client, "officer")
+    assert client.get(OFFICERS_ROUTE).status_code not in (401, 403)
+    assert _session_cookie(client) in sessions._kept
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    real = sessions.clock
+    sessions.clock = lambda: real() + lifetime + 5
+    try:
+        assert client.get(OFFICERS_ROUTE).status_code == 401
+    finally:
+        sessions.clock = real
