@@ -15,13 +15,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from command.storage.columns import UtcDateTime
-from command.storage.database import Database
 from command.storage.models import NAME_LENGTH, Base
+from command.video.catalogue import Catalogue
 from command.video.recorder import RecordingInfo
 
 PATH_LENGTH = 1000
@@ -66,61 +65,19 @@ class Recording:
     frames: int
 
 
-class RecordingStore:
+class RecordingStore(Catalogue[Recording]):
     """Adds finished recordings and lists them, newest first."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    row_type = RecordingRow
+    item_type = Recording
+    newest_by = "start_utc"
 
     def add(self, info: RecordingInfo) -> int:
         """Store a finished recording; returns its id."""
         if info.start_utc is None or info.end_utc is None:
             raise ValueError(f"recording {info.path}: no frame was written, nothing to list")
-        row = RecordingRow(
-            vehicle=info.vehicle,
-            sortie_id=info.sortie_id,
-            path=str(info.path),
-            telemetry_path=str(info.telemetry_path),
-            start_utc=info.start_utc,
-            end_utc=info.end_utc,
-            duration_s=info.duration_s,
-            size_bytes=info.size_bytes,
-            frames=info.frames,
-        )
-        with self.database.transaction() as session:
-            session.add(row)
-            session.flush()
-            return row.id
+        return self._add(info)
 
     def get(self, recording_id: int) -> Recording | None:
         """One recording by id, or None."""
-        with self.database.reading() as session:
-            row = session.get(RecordingRow, recording_id)
-            return _recording(row) if row is not None else None
-
-    def list(
-        self, vehicle: str | None = None, sortie_id: int | None = None, limit: int = 100
-    ) -> list[Recording]:
-        """Recordings, newest first, optionally of one vehicle or one sortie."""
-        query = select(RecordingRow).order_by(RecordingRow.start_utc.desc()).limit(limit)
-        if vehicle is not None:
-            query = query.where(RecordingRow.vehicle == vehicle)
-        if sortie_id is not None:
-            query = query.where(RecordingRow.sortie_id == sortie_id)
-        with self.database.reading() as session:
-            return [_recording(r) for r in session.scalars(query)]
-
-
-def _recording(r: RecordingRow) -> Recording:
-    return Recording(
-        id=r.id,
-        vehicle=r.vehicle,
-        sortie_id=r.sortie_id,
-        path=Path(r.path),
-        telemetry_path=Path(r.telemetry_path),
-        start_utc=r.start_utc,
-        end_utc=r.end_utc,
-        duration_s=r.duration_s,
-        size_bytes=r.size_bytes,
-        frames=r.frames,
-    )
+        return self._first(RecordingRow.id == recording_id)

@@ -22,13 +22,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from command.storage.columns import UtcDateTime
-from command.storage.database import Database
 from command.storage.models import NAME_LENGTH, Base
+from command.video.catalogue import Catalogue
 from command.video.records import PATH_LENGTH
 from command.video.rtp import AccessUnit
 from command.video.snapshot import SnapshotError, keyframe_jpeg
@@ -79,62 +78,20 @@ class Snapshot:
     size_bytes: int
 
 
-def _snapshot(r: SnapshotRow) -> Snapshot:
-    return Snapshot(
-        id=r.id,
-        token=r.token,
-        vehicle=r.vehicle,
-        sortie_id=r.sortie_id,
-        path=Path(r.path),
-        taken_utc=r.taken_utc,
-        actor=r.actor,
-        width=r.width,
-        height=r.height,
-        size_bytes=r.size_bytes,
-    )
-
-
-class SnapshotStore:
+class SnapshotStore(Catalogue[Snapshot]):
     """Adds saved snapshots and lists them, newest first."""
 
-    def __init__(self, database: Database) -> None:
-        self.database = database
+    row_type = SnapshotRow
+    item_type = Snapshot
+    newest_by = "taken_utc"
 
     def add(self, snap: Snapshot) -> int:
         """Store a saved snapshot; returns its id."""
-        row = SnapshotRow(
-            token=snap.token,
-            vehicle=snap.vehicle,
-            sortie_id=snap.sortie_id,
-            path=str(snap.path),
-            taken_utc=snap.taken_utc,
-            actor=snap.actor,
-            width=snap.width,
-            height=snap.height,
-            size_bytes=snap.size_bytes,
-        )
-        with self.database.transaction() as session:
-            session.add(row)
-            session.flush()
-            return row.id
+        return self._add(snap)
 
     def get(self, token: str) -> Snapshot | None:
         """The snapshot of a token, or None (not saved, or not yet)."""
-        with self.database.reading() as session:
-            row = session.scalars(select(SnapshotRow).where(SnapshotRow.token == token)).first()
-            return _snapshot(row) if row is not None else None
-
-    def list(
-        self, vehicle: str | None = None, sortie_id: int | None = None, limit: int = 100
-    ) -> list[Snapshot]:
-        """Snapshots, newest first, optionally of one vehicle or one sortie."""
-        query = select(SnapshotRow).order_by(SnapshotRow.taken_utc.desc()).limit(limit)
-        if vehicle is not None:
-            query = query.where(SnapshotRow.vehicle == vehicle)
-        if sortie_id is not None:
-            query = query.where(SnapshotRow.sortie_id == sortie_id)
-        with self.database.reading() as session:
-            return [_snapshot(r) for r in session.scalars(query)]
+        return self._first(SnapshotRow.token == token)
 
 
 @dataclass(frozen=True, slots=True)
