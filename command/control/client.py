@@ -7,7 +7,9 @@ would hold the running centre, with the same operations, and holds no link, sche
 - One event stream per worker feeds a local bus, from which the worker's browsers get their
   live updates (`subscribe`), and which keeps the hot reads (`CACHED`) honest: a cached answer
   is used only while no event has arrived since it was fetched and for at most `CACHE_S`, and
-  only while the stream is connected; any call that may change something clears them all.
+  only while the stream is connected; any call that may change something clears them all. An
+  answer read when older than half `CACHE_S` is fetched again on a thread of its own (one at a
+  time per read), so under steady use the pages' reads do not wait for the daemon.
 - The live view is a stream of frames from the daemon into a `LiveFeed` of this worker.
 """
 
@@ -85,11 +87,13 @@ class RemoteCentre:
         secret: str,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.db = db
         self.bus = EventBus()
         self._clock = clock
+        self._monotonic = monotonic
         self._operations = operation_names()
         self._session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=64)
@@ -100,6 +104,7 @@ class RemoteCentre:
         self._url: str | None = None
         self._cache_lock = threading.Lock()
         self._cache: dict[tuple[str, bytes], tuple[int, float, Any]] = {}
+        self._refreshing: dict[tuple[str, bytes], threading.Thread] = {}
         self._generation = itertools.count()
         self._current = next(self._generation)
         self._connected = threading.Event()
@@ -122,6 +127,7 @@ class RemoteCentre:
         stream = self._stream
         if stream is not None:
             _cut(stream)
+        self.join_refreshes(CALL_TIMEOUT_S[0])
         self._session.close()
         self.bus.close()
         if self._relay is not None:
@@ -166,19 +172,24 @@ class RemoteCentre:
         """Carry out one operation in the active daemon and return its result."""
         body = codec.dumps({"args": list(args), "kwargs": kwargs}) if args or kwargs else b"{}"
         cached = name in CACHED
-        if cached:
-            hit = self._cached(name, body)
-            if hit is not None:
-                return hit[0]
-            generation = self._current
-        reply = self._post(f"/v1/call/{name}", body)
-        result = self._result(name, reply)
-        if cached:
-            with self._cache_lock:
-                self._cache[(name, body)] = (generation, time.monotonic(), result)
-        else:
+        if not cached:
+            result = self._result(name, self._post(f"/v1/call/{name}", body))
             self._changed()
-        return result
+            return result
+        hit = self._cached(name, body)
+        if hit is not None:
+            result, age = hit
+            if age > CACHE_S / 2:
+                self._refresh_ahead(name, body)
+            return result
+        return self._fetch(name, body)
+
+    def join_refreshes(self, timeout_s: float) -> None:
+        """Wait for the hot reads being fetched ahead (a close waits for them)."""
+        with self._cache_lock:
+            threads = list(self._refreshing.values())
+        for thread in threads:
+            thread.join(timeout_s)
 
     def open_live_feed(self, vehicle: str) -> LiveFeed:
         """A live-view client of vehicle's stream, fed from the daemon; the caller closes it."""
@@ -270,7 +281,8 @@ class RemoteCentre:
                 self._url = None
 
     # --- events and the cache ---------------------------------------------------------------
-    def _cached(self, name: str, body: bytes) -> tuple[Any] | None:
+    def _cached(self, name: str, body: bytes) -> tuple[Any, float] | None:
+        """The cached answer and its age (s), while it may still be used."""
         if not self._connected.is_set():
             return None
         with self._cache_lock:
@@ -278,9 +290,41 @@ class RemoteCentre:
         if entry is None:
             return None
         generation, at, result = entry
-        if generation != self._current or time.monotonic() - at > CACHE_S:
+        age = self._monotonic() - at
+        if generation != self._current or age > CACHE_S:
             return None
-        return (result,)
+        return result, age
+
+    def _fetch(self, name: str, body: bytes) -> Any:
+        """Ask the daemon for a hot read and keep the answer (unless an event came meanwhile:
+        then it counts from that event's generation, which is already gone)."""
+        generation, asked = self._current, self._monotonic()
+        result = self._result(name, self._post(f"/v1/call/{name}", body))
+        with self._cache_lock:
+            self._cache[(name, body)] = (generation, asked, result)
+        return result
+
+    def _refresh_ahead(self, name: str, body: bytes) -> None:
+        key = (name, body)
+        with self._cache_lock:
+            if key in self._refreshing or self._closing.is_set():
+                return
+            thread = threading.Thread(
+                target=self._refresh, args=key, name=f"control-refresh-{name}", daemon=True
+            )
+            self._refreshing[key] = thread
+        thread.start()
+
+    def _refresh(self, name: str, body: bytes) -> None:
+        try:
+            self._fetch(name, body)
+        except (CentreUnavailable, OperationRefused, codec.CodecError) as exc:
+            log.debug("fetching %s ahead: %s (the next read asks again)", name, exc)
+        except Exception:
+            log.exception("fetching %s ahead failed", name)
+        finally:
+            with self._cache_lock:
+                self._refreshing.pop((name, body), None)
 
     def _changed(self) -> None:
         with self._cache_lock:

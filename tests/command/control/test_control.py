@@ -17,7 +17,7 @@ from command.centre.config import config_from_mapping
 from command.centre.demo import ZONES
 from command.centre.ops_zones import ZonesRefused
 from command.control import codec
-from command.control.client import RemoteCentre
+from command.control.client import CACHE_S, RemoteCentre
 from command.control.endpoint import active_endpoint, advertise
 from command.control.interface import operation_names
 from command.control.server import ControlServer
@@ -267,3 +267,28 @@ def test_the_health_route_says_whether_a_worker_reaches_the_daemon(
         worker.close()
         own.close()
         advertise(centre.db, server.url, "test daemon", NOW)  # the module's server again
+
+
+def test_a_hot_read_past_half_its_age_is_fetched_ahead_and_none_outlives_its_age(
+    centre: CommandCentre, server: ControlServer
+) -> None:
+    now = [1000.0]
+    worker = RemoteCentre(centre.config, centre.db, SECRET, monotonic=lambda: now[0])
+    worker.start()
+    try:
+        assert worker.wait_connected(10)
+        names = worker.task_zone_names()
+        now[0] += CACHE_S * 0.4
+        assert worker.task_zone_names() is names  # young: from memory, nothing asked
+        worker.join_refreshes(10)
+        assert worker.task_zone_names() is names
+        now[0] += CACHE_S * 0.2  # past half its age: still answered from memory at once ...
+        assert worker.task_zone_names() is names
+        worker.join_refreshes(10)  # ... while it is fetched again on a thread
+        ahead = worker.task_zone_names()
+        assert ahead == names and ahead is not names
+        now[0] += CACHE_S * 1.01  # nothing read meanwhile: too old to be used at all
+        late = worker.task_zone_names()
+        assert late == names and late is not ahead
+    finally:
+        worker.close()
