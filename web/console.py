@@ -21,6 +21,7 @@ LIVE = LiveSources(
     fleet_interval_ms=15_000,
     stations_interval_ms=30_000,
     alerts_interval_ms=15_000,
+    zones_interval_ms=15_000,
     grid_interval_ms=30_000,
 )
 """The dashboard map's endpoints; the periods are its slow polls for while the page's event

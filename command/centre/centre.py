@@ -25,7 +25,14 @@ from command.centre.work import CentreDispatch, wind_of
 from command.centre.zoneset import ZoneBook, ZoneDocumentError, ZoneVersion
 from command.dispatch import Dispatcher
 from command.dispatch.work import queue_remainder
-from command.events import EventBus, LinkBack, SortieEvent, TelemetryUpdated, WorkLeft
+from command.events import (
+    EventBus,
+    LinkBack,
+    SortieEvent,
+    TelemetryUpdated,
+    WorkLeft,
+    ZonesChanged,
+)
 from command.events.types import Event
 from command.link import Fleet, LinkState, VehicleSnapshot
 from command.patrols import (
@@ -282,15 +289,16 @@ class CommandCentre(*operation_mixins(), CentreOperations):
 
     def put_zones(self, text: str | bytes, source: str, actor: str) -> ZoneVersion:
         """A new zone document, checked whole (ZoneDocumentError, nothing changed); the
-        planners and schedules follow it."""
+        planners and schedules follow it; ZonesChanged is published."""
         version = self.zone_book.put(text, source, actor, self.utcnow())
-        self._zones_changed()
+        self._zones_changed(version, actor)
         return version
 
     def edit_zone(self, name: str, changes: Mapping[str, object], actor: str) -> ZoneVersion:
-        """Change one zone's priority, revisit interval, altitude, speed or pattern."""
+        """Change one zone's priority, revisit interval, altitude, speed or pattern (a new
+        version; ZonesChanged is published)."""
         version = self.zone_book.edit(name, dict(changes), actor, self.utcnow())
-        self._zones_changed()
+        self._zones_changed(version, actor)
         return version
 
     def _seed_zones(self, path: Path) -> None:
@@ -303,13 +311,22 @@ class CommandCentre(*operation_mixins(), CentreOperations):
         except ZoneDocumentError as exc:
             raise ConfigError(f"zones: {exc}") from None
 
-    def _zones_changed(self) -> None:
+    def _zones_changed(self, version: ZoneVersion, actor: str) -> None:
         zones = self.zones
         self._planner = ResponsePlanner(zones)
         self.dispatcher.zones = zones
         if self.started and self.config.scheduler.enabled:
             self._sync_schedules(self.utcnow())
             self.patrol_clock.poke()
+        self.bus.publish(
+            ZonesChanged(
+                time_utc=self.utcnow(),
+                version=version.version or 0,
+                source=version.source,
+                actor=actor,
+                zones=len(version.zones.zones),
+            )
+        )
 
     def _sync_schedules(self, now: datetime) -> None:
         patrols = []

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from command.alerts import Alert, AlertActionError, ResponseState, Timeline
 from command.alerts.comments import AlertComment, AlertComments, CommentError
 from command.centre.operations import OperationRefused
+from command.events import AlertCommented
 from command.storage import record_audit
 from command.storage.kinds import CommandResult
 
@@ -100,13 +101,27 @@ class AlertOperations:
             raise OperationRefused(str(exc)) from None
 
     def comment_alert(self: CommandCentre, alert_id: int, by: str, comment: str) -> AlertComment:
-        """A named person's note on an alert (open or closed)."""
-        if self.alert_store.alert(alert_id) is None:
+        """A named person's note on an alert (open or closed); AlertCommented is published."""
+        found = self.alert_store.alert(alert_id)
+        if found is None:
             raise OperationRefused(f"alert {alert_id}: no such alert")
         try:
-            return AlertComments(self.db).add(alert_id, by, comment, self.utcnow())
+            added = AlertComments(self.db).add(alert_id, by, comment, self.utcnow())
         except CommentError as exc:
             raise OperationRefused(str(exc)) from None
+        alert = found[0]
+        self.bus.publish(
+            AlertCommented(
+                time_utc=added.at,
+                alert_id=alert_id,
+                rule=alert.rule,
+                place=alert.place,
+                pollutant=alert.pollutant,
+                by=added.by,
+                comment=added.comment,
+            )
+        )
+        return added
 
     def approve_response(self: CommandCentre, alert_id: int, by: str, *, actor: str) -> None:
         """A named person approves the quick response the alert waits for: the response is then

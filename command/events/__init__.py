@@ -4,6 +4,7 @@ from command.events.bus import EventBus, SubscriberStats, Subscription
 from command.events.types import (
     AlertAcknowledged,
     AlertClosed,
+    AlertCommented,
     AlertEscalated,
     AlertEvent,
     AlertRaised,
@@ -36,16 +37,19 @@ from command.events.types import (
     TaskWaiting,
     TelemetryUpdated,
     VehicleMessage,
+    VideoRecordingSaved,
     VideoSinkStats,
     VideoStats,
     VideoStreamState,
     WorkLeft,
+    ZonesChanged,
     event_record,
 )
 
 __all__ = [
     "AlertAcknowledged",
     "AlertClosed",
+    "AlertCommented",
     "AlertEscalated",
     "AlertEvent",
     "AlertRaised",
@@ -81,9 +85,11 @@ __all__ = [
     "TaskWaiting",
     "TelemetryUpdated",
     "VehicleMessage",
+    "VideoRecordingSaved",
     "VideoSinkStats",
     "VideoStats",
     "VideoStreamState",
     "WorkLeft",
+    "ZonesChanged",
     "event_record",
 ]

@@ -1,8 +1,8 @@
 """Typed events of the command centre (frozen dataclasses), importable without pymavlink.
 
 Every event carries `time_utc` (when it happened, UTC). Families: fleet (telemetry, link, modes,
-failsafes), sorties, sensing, patrols, alerts. `event_record()` gives the JSON-ready form that
-the console's live stream and the API send.
+failsafes), sorties, sensing, video, zones, patrols, alerts. `event_record()` gives the
+JSON-ready form that the console's live stream and the API send.
 """
 
 from __future__ import annotations
@@ -312,6 +312,30 @@ class VideoStats(Event):
     sinks: tuple[VideoSinkStats, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoRecordingSaved(Event):
+    """A drone's recording was finished and listed (what `/api/video/recordings` serves from
+    now on): its stored id, the sortie it belongs to (None: none), its length (s)."""
+
+    vehicle: str
+    sortie_id: int | None
+    recording_id: int
+    duration_s: float
+
+
+# --- zones -------------------------------------------------------------------------------------
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ZonesChanged(Event):
+    """A new version of the zone document is in force (an upload, an officer's edit): what
+    `/api/zones` and `/api/map/zones` serve from now on. `version` is its stored number,
+    `source` what it came from, `actor` who set it, `zones` how many zones it holds."""
+
+    version: int
+    source: str
+    actor: str
+    zones: int
+
+
 # --- patrols -----------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, slots=True)
 class PatrolDue(Event):
@@ -390,6 +414,14 @@ class AlertUpdated(AlertEvent):
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AlertAcknowledged(AlertEvent):
     """A named person took the alert in hand."""
+
+    by: str
+    comment: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AlertCommented(AlertEvent):
+    """A named person added a note to the alert (open or closed)."""
 
     by: str
     comment: str

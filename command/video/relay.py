@@ -32,6 +32,7 @@ from command.events.types import (
     SortieInterrupted,
     SortieStarted,
     TelemetryUpdated,
+    VideoRecordingSaved,
     VideoStats,
 )
 from command.video.config import VideoConfig, VideoSinkConfig
@@ -263,7 +264,8 @@ class VideoRelay:
         return target
 
     def stop_recording(self, vehicle: str, sortie_id: int | None = None) -> RecordingInfo | None:
-        """Finish vehicle's recording (only if it is sortie_id's, when given) and list it."""
+        """Finish vehicle's recording (only if it is sortie_id's, when given) and list it
+        (VideoRecordingSaved is published)."""
         stream = self._stream(vehicle)
         sink = stream.recording
         if sink is None or (sortie_id is not None and sink.sortie_id != sortie_id):
@@ -278,7 +280,16 @@ class VideoRelay:
                 p.unlink(missing_ok=True)
             return info
         if self._store is not None:
-            self._store.add(info)
+            recording_id = self._store.add(info)
+            self._publish(
+                VideoRecordingSaved(
+                    time_utc=self._utc(),
+                    vehicle=vehicle,
+                    sortie_id=info.sortie_id,
+                    recording_id=recording_id,
+                    duration_s=info.duration_s,
+                )
+            )
         return info
 
     def telemetry(self, vehicle: str, sample: TelemetrySample) -> None:

@@ -14,6 +14,7 @@
     alert: ALERTS,
     station: ["StationReadingsStored"],
     grid: ["MapGridRefreshed"],
+    zone: ["ZonesChanged"],
   };
   const wants = (types, list) => types === null || list.some((t) => types.has(t));
   async function fleet() {

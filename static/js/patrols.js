@@ -91,7 +91,7 @@
   }
   window.Live.follow({
     types: ["PatrolDue", "PatrolSkipped", "TaskWaiting", "TaskAssigned", "SortieStarted",
-            "SortieCompleted", "SortieFailed", "SortieInterrupted"],
+            "SortieCompleted", "SortieFailed", "SortieInterrupted", "ZonesChanged"],
     refresh,
   });
 })();

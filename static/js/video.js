@@ -2,6 +2,10 @@
  * /api/video/streams/<vehicle>/live, muxed to fragmented MP4 in the page by jmuxer for Media
  * Source Extensions), the snapshot button, the snapshot and recording lists, and playback of a
  * recording with its telemetry track drawn on the map and a marker moving in step with the video.
+ * The page follows the event stream (static/js/live.js): each feed's state and figures are drawn
+ * from VideoStreamState and VideoStats, the drones on the map from TelemetryUpdated, and the
+ * recordings are read again when one is saved (VideoRecordingSaved); while the stream is down
+ * the slow poll reads the figures and both lists.
  */
 (function () {
   "use strict";
@@ -28,15 +32,11 @@
     }
     if (!placed) { map.setView([lat, lon], 16); placed = true; }
   }
-  if (window.EventSource) {
-    const events = new EventSource("/api/events?types=TelemetryUpdated");
-    events.addEventListener("TelemetryUpdated", (e) => {
-      const d = JSON.parse(e.data);
-      const s = d.snapshot || {};
-      if (s.latitude_deg != null && s.longitude_deg != null) {
-        droneAt(d.vehicle, s.latitude_deg, s.longitude_deg);
-      }
-    });
+  function telemetry(d) {
+    const s = d.snapshot || {};
+    if (s.latitude_deg != null && s.longitude_deg != null) {
+      droneAt(d.vehicle, s.latitude_deg, s.longitude_deg);
+    }
   }
 
   // --- live view -----------------------------------------------------------------------------
@@ -168,18 +168,25 @@
   }
 
   // --- stream figures ----------------------------------------------------------------------
+  const figures = {};  // vehicle → its stream's last figures
+  function drawStats(s) {
+    const figure = document.querySelector(`.video-feed[data-vehicle="${CSS.escape(s.vehicle)}"]`);
+    if (!figure) return;
+    figures[s.vehicle] = s;
+    figure.dataset.streamState = s.state;
+    figure.querySelector(".video-stats").textContent =
+      `${s.state} · ${s.fps.toFixed(1)} fps · ${(s.bitrate_bps / 1000).toFixed(0)} kbit/s` +
+      ` · ${s.lost} lost`;
+  }
+  function drawState(d) {  // a feed started, stalled or resumed: its figures say so at once
+    const last = figures[d.vehicle] || { fps: 0, bitrate_bps: 0, lost: 0 };
+    drawStats({ ...last, vehicle: d.vehicle, state: d.state });
+  }
   async function showStats() {
     const reply = await fetch("/api/video/streams", { credentials: "same-origin" });
     if (!reply.ok) return;
     const { streams } = await reply.json();
-    for (const s of streams) {
-      const figure = document.querySelector(`.video-feed[data-vehicle="${CSS.escape(s.vehicle)}"]`);
-      if (!figure) continue;
-      figure.dataset.streamState = s.state;
-      figure.querySelector(".video-stats").textContent =
-        `${s.state} · ${s.fps.toFixed(1)} fps · ${(s.bitrate_bps / 1000).toFixed(0)} kbit/s` +
-        ` · ${s.lost} lost`;
-    }
+    for (const s of streams) drawStats(s);
   }
 
   // --- recordings and playback ---------------------------------------------------------------
@@ -269,13 +276,37 @@
       cell.append(button);
       row.append(cell);
       body.append(row);
-      if (text.recording && String(rec.id) === text.recording) play(rec);
+      if (text.recording && String(rec.id) === text.recording && !played) {
+        played = true;
+        play(rec);
+      }
     }
+  }
+  let played = false;  // the recording the page was opened for, once
+
+  // --- the event stream ----------------------------------------------------------------------
+  const onlySortie = text.sortie ? Number(text.sortie) : null;
+  async function refresh(types) {
+    if (types === null) {
+      await Promise.all([showStats(), listSnapshots(), listRecordings()]);
+    } else if (types.has("VideoRecordingSaved")) {
+      await listRecordings();
+    }
+  }
+  function onEvent(type, d) {
+    if (type === "TelemetryUpdated") telemetry(d);
+    else if (type === "VideoStats") drawStats(d);
+    else if (type === "VideoStreamState") drawState(d);
+    else if (type === "VideoRecordingSaved") {
+      return onlySortie === null || d.sortie_id === onlySortie ? undefined : false;
+    }
+    return false;  // drawn from the event itself
   }
 
   document.querySelectorAll(".video-feed").forEach(startLive);
-  showStats();
-  setInterval(showStats, 2000);
-  listSnapshots();
-  listRecordings();
+  window.Live.follow({
+    types: ["TelemetryUpdated", "VideoStreamState", "VideoStats", "VideoRecordingSaved"],
+    refresh,
+    onEvent,
+  });
 })();

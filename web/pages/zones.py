@@ -1,5 +1,6 @@
-"""The zones page: the zones in force, an upload whose every bad feature is shown (nothing
-changes), priority / revisit edits, and a zone's planned route and checks on the map."""
+"""The zones page: the zones in force (drawn again by static/js/zones.js when the event stream
+says the zone set changed), an upload whose every bad feature is shown (nothing changes),
+priority / revisit edits, and a zone's planned route and checks on the map."""
 
 from __future__ import annotations
 
@@ -16,12 +17,18 @@ from web.users import Role
 
 bp = Blueprint("zones", __name__)
 
+PLANNABLE = ("area", "enterprise", "corridor")
+"""Zone kinds a route is planned for (their rows get a preview link and the edit form)."""
+
 
 @bp.route("/zones")
 @access(Role.VIEWER)
 def page():
     return render_template(
-        "zones.html", zones=zones_json(), may_change=current_user.may(Role.OFFICER)
+        "zones.html",
+        zones=zones_json(),
+        may_change=current_user.may(Role.OFFICER),
+        plannable=PLANNABLE,
     )
 
 

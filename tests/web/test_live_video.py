@@ -1,0 +1,101 @@
+"""The video page follows the event stream in real Chromium over an in-process centre whose
+relay receives a real H.264 RTP clip replayed over UDP: a feed that starts while the page is
+open shows live, stalls when its camera pauses and is live again when it resumes, and a
+recording finished meanwhile (VideoRecordingSaved) is listed — without a reload, with the
+page's fallback poll far longer than the test waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from command.centre import CommandCentre
+from command.centre.config import config_from_mapping
+from simulator.video.encoder import StreamFormat
+from tests.helpers.video import Replayer, encode_clip, free_udp_ports, need_ffmpeg, wait_for
+from tests.web.inprocess import console_app, started_centre
+from tests.web.live import Browser, serve
+from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
+
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
+
+VEHICLE = "UAV-1"
+FEED = f'.video-feed[data-vehicle="{VEHICLE}"]'
+
+
+@pytest.fixture(scope="module")
+def port() -> int:
+    return free_udp_ports(1)
+
+
+@pytest.fixture(scope="module")
+def centre(tmp_path_factory: pytest.TempPathFactory, port: int) -> Iterator[CommandCentre]:
+    """A centre with one video stream that nothing sends to yet."""
+    need_ffmpeg()
+    folder = tmp_path_factory.mktemp("live-video")
+    config = config_from_mapping(
+        {
+            "var_dir": str(folder),
+            "scheduler": {"enabled": False},
+            "video": {
+                "recordings_dir": str(folder / "recordings"),
+                "stall_after_s": 1.0,
+                "streams": [{"vehicle": VEHICLE, "port": port}],
+            },
+        },
+        source="test",
+    )
+    with started_centre(config) as c:
+        yield c
+
+
+@pytest.fixture
+def browser(centre: CommandCentre) -> Iterator[Browser]:
+    with serve(console_app(centre)) as url:
+        b = Browser(url, language="en")
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def stream_state(browser: Browser) -> str | None:
+    return browser.js("return document.querySelector(arguments[0])?.dataset.streamState", FEED)
+
+
+def test_the_video_page_shows_a_feed_start_stall_resume_and_a_new_recording(
+    centre: CommandCentre, browser: Browser, port: int
+) -> None:
+    relay = centre.video
+    assert relay is not None and relay.streams[VEHICLE].state == "waiting"
+    browser.log_in("viewer")
+    live_settings(browser, NEVER_MS)
+    browser.open("/video")
+    wait_synced(browser)
+    browser.js("window.sameDocument = true;")  # gone if the page were loaded again
+    assert stream_state(browser) == "waiting"
+    assert cell(browser, "#recording-list tbody tr") is None
+
+    replay = Replayer(encode_clip(2.0, StreamFormat()), port, loops=1000).start()
+    try:
+        browser.wait(lambda d: stream_state(browser) == "live", "the feed live")
+        assert (cell(browser, f"{FEED} .video-stats") or "").startswith("live")
+        replay.paused.set()
+        browser.wait(lambda d: stream_state(browser) == "stalled", "the feed stalled")
+        replay.paused.clear()
+        browser.wait(lambda d: stream_state(browser) == "live", "the feed live again")
+
+        relay.start_recording(VEHICLE, None)
+        wait_for(lambda: relay.streams[VEHICLE].recording.frames >= 10, 20, "frames recorded")
+        info = relay.stop_recording(VEHICLE)
+        assert info is not None and info.frames > 0
+    finally:
+        replay.stop()
+    (recording,) = centre.recordings(vehicle=VEHICLE)
+    row = f"#recording-list tr[data-recording='{recording.id}']"
+    browser.wait(lambda d: cell(browser, row) is not None, "the new recording listed")
+    assert VEHICLE in cell(browser, row)
+    assert browser.js("return window.sameDocument === true")
+    assert browser.js("return document.body.dataset.live") == "open"
+    assert not [e for e in browser.console_errors() if "video.js" in e or "live.js" in e]
