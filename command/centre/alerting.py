@@ -1,6 +1,7 @@
 """The alert engine at run time: readings and sortie events in from the bus, alerts stored and
 published, quick responses put in the dispatch queue as critical work, the response sortie's
-samples traced to a source. One lock orders the engine's changes and their saving."""
+samples traced to a source (outside the lock; the finding is put on the alert by the public
+`attach_source`). One lock orders the engine's changes and their saving."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from command.alerts import (
     ResponsePlanner,
     ResponseRefused,
     ResponseRequest,
+    SourceFinding,
     trace_for_alert,
 )
 from command.alerts.store import AlertStore
@@ -38,6 +40,8 @@ from sensors.cubes.trajectory import DroneSample
 
 log = logging.getLogger("command.centre.alerts")
 
+WINDLESS = "no wind estimate"
+"""Why a response sortie's samples were not traced when there is no wind for its drone."""
 MAX_TRACE_SAMPLES = 20_000
 """Samples kept per response sortie for source tracing."""
 
@@ -142,8 +146,17 @@ class AlertService:
         """An officer declines it, saying why."""
         self._act(lambda now: self.engine.decline_response(alert_id, by, comment, now))
 
-    def _act(self, action: Callable[[datetime], Outcome]) -> None:
-        now = self.utcnow()
+    # --- tracing's outcome ---------------------------------------------------------------------
+    def attach_source(
+        self, alert_id: int, finding: SourceFinding, now: datetime | None = None
+    ) -> None:
+        """A traced source put on the alert (stored, then published as AlertUpdated): what the
+        centre's tracing of a response sortie does with its finding; `now` defaults to the
+        clock. AlertActionError when the alert is unknown."""
+        self._act(lambda at: self.engine.attach_source(alert_id, finding, at), now)
+
+    def _act(self, action: Callable[[datetime], Outcome], now: datetime | None = None) -> None:
+        now = self.utcnow() if now is None else now
         with self._lock:
             self._apply(action(now), now)
 
@@ -236,14 +249,13 @@ class AlertService:
         alert_id, vehicle, pollutant = self._responses.pop(sortie_id)
         samples = self._samples.pop(sortie_id, [])
         wind = self._wind(vehicle)
-        with self._lock:
-            if wind is None:
-                outcome = self.engine.record_tracing_failure(alert_id, "no wind estimate", now)
-            else:
-                try:
-                    finding = trace_for_alert(samples, wind, tuple(self._zones()), pollutant)
-                except TracingError as exc:
-                    outcome = self.engine.record_tracing_failure(alert_id, str(exc), now)
-                else:
-                    outcome = self.engine.attach_source(alert_id, finding, now)
-            self._apply(outcome, now)
+        if wind is None:
+            self._act(lambda at: self.engine.record_tracing_failure(alert_id, WINDLESS, at), now)
+            return
+        try:
+            finding = trace_for_alert(samples, wind, tuple(self._zones()), pollutant)
+        except TracingError as exc:
+            failed = str(exc)
+            self._act(lambda at: self.engine.record_tracing_failure(alert_id, failed, at), now)
+            return
+        self.attach_source(alert_id, finding, now)
