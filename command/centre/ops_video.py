@@ -1,6 +1,7 @@
 """The console's video operations on the running centre: stream figures, a live-view feed per
-browser, snapshots saved to the sortie (decoded by a worker, never in the request), recordings
-and their telemetry tracks. Every call returns at once and refuses with the reason."""
+browser, snapshots saved to the sortie (decoded by a worker, never in the request; each one
+listed is published as VideoSnapshotSaved), recordings and their telemetry tracks. Every call
+returns at once and refuses with the reason."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from command.centre.operations import OperationRefused
-from command.events.types import VideoStats
+from command.events.types import VideoSnapshotSaved, VideoStats
 from command.video import LiveFeed, SnapshotError, VideoRelay, VideoRelayError
 from command.video.records import Recording, RecordingStore
 from command.video.snapshots import Snapshot, SnapshotSaver, SnapshotStore
@@ -117,8 +118,21 @@ class VideoOperations:
                 if self.config.video is not None
                 else self.config.var_dir / "recordings"
             )
-            saver = self.__dict__.setdefault(_SAVER, SnapshotSaver(SnapshotStore(self.db), folder))
+            made = SnapshotSaver(SnapshotStore(self.db), folder, self._snapshot_saved)
+            saver = self.__dict__.setdefault(_SAVER, made)
         return saver
+
+    def _snapshot_saved(self: CommandCentre, snap: Snapshot) -> None:
+        """On the saver's worker, once a snapshot is listed: VideoSnapshotSaved published."""
+        self.bus.publish(
+            VideoSnapshotSaved(
+                time_utc=self.utcnow(),
+                vehicle=snap.vehicle,
+                sortie_id=snap.sortie_id,
+                token=snap.token,
+                actor=snap.actor,
+            )
+        )
 
     def close_video_operations(self: CommandCentre) -> None:
         """Finish the snapshots being saved and stop their worker."""

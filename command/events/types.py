@@ -323,6 +323,18 @@ class VideoRecordingSaved(Event):
     duration_s: float
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class VideoSnapshotSaved(Event):
+    """A snapshot of a drone's stream was decoded, written and listed (what
+    `/api/video/snapshots` serves from now on), whoever took it: its token, the sortie it
+    belongs to (None: none), who took it."""
+
+    vehicle: str
+    sortie_id: int | None
+    token: str
+    actor: str
+
+
 # --- zones -------------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True, slots=True)
 class ZonesChanged(Event):

@@ -4,8 +4,9 @@
  * recording with its telemetry track drawn on the map and a marker moving in step with the video.
  * The page follows the event stream (static/js/live.js): each feed's state and figures are drawn
  * from VideoStreamState and VideoStats, the drones on the map from TelemetryUpdated, and the
- * recordings are read again when one is saved (VideoRecordingSaved); while the stream is down
- * the slow poll reads the figures and both lists.
+ * recordings are read again when one is saved (VideoRecordingSaved), the snapshots when one is
+ * listed, whoever took it (VideoSnapshotSaved); while the stream is down the slow poll reads the
+ * figures and both lists.
  */
 (function () {
   "use strict";
@@ -289,15 +290,18 @@
   async function refresh(types) {
     if (types === null) {
       await Promise.all([showStats(), listSnapshots(), listRecordings()]);
-    } else if (types.has("VideoRecordingSaved")) {
-      await listRecordings();
+    } else {
+      const reads = [];
+      if (types.has("VideoRecordingSaved")) reads.push(listRecordings());
+      if (types.has("VideoSnapshotSaved")) reads.push(listSnapshots());
+      await Promise.all(reads);
     }
   }
   function onEvent(type, d) {
     if (type === "TelemetryUpdated") telemetry(d);
     else if (type === "VideoStats") drawStats(d);
     else if (type === "VideoStreamState") drawState(d);
-    else if (type === "VideoRecordingSaved") {
+    else if (type === "VideoRecordingSaved" || type === "VideoSnapshotSaved") {
       return onlySortie === null || d.sortie_id === onlySortie ? undefined : false;
     }
     return false;  // drawn from the event itself
@@ -305,7 +309,8 @@
 
   document.querySelectorAll(".video-feed").forEach(startLive);
   window.Live.follow({
-    types: ["TelemetryUpdated", "VideoStreamState", "VideoStats", "VideoRecordingSaved"],
+    types: ["TelemetryUpdated", "VideoStreamState", "VideoStats", "VideoRecordingSaved",
+            "VideoSnapshotSaved"],
     refresh,
     onEvent,
   });

@@ -1,20 +1,23 @@
 """The video page follows the event stream in real Chromium over an in-process centre whose
 relay receives a real H.264 RTP clip replayed over UDP: a feed that starts while the page is
-open shows live, stalls when its camera pauses and is live again when it resumes, and a
-recording finished meanwhile (VideoRecordingSaved) is listed — without a reload, with the
-page's fallback poll far longer than the test waits."""
+open shows live, stalls when its camera pauses and is live again when it resumes, a recording
+finished meanwhile (VideoRecordingSaved) is listed, and a snapshot another officer takes through
+the API (VideoSnapshotSaved, crossing the control API's stream to a web worker's page) is listed
+— without a reload, with the page's fallback poll far longer than the test waits."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from flask.testing import FlaskClient
 
 from command.centre import CommandCentre
 from command.centre.config import config_from_mapping
 from simulator.video.encoder import StreamFormat
 from tests.helpers.video import Replayer, encode_clip, free_udp_ports, need_ffmpeg, wait_for
-from tests.web.inprocess import console_app, started_centre
+from tests.web.conftest import log_in
+from tests.web.inprocess import console_app, started_centre, worker_app
 from tests.web.live import Browser, serve
 from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
 
@@ -96,6 +99,52 @@ def test_the_video_page_shows_a_feed_start_stall_resume_and_a_new_recording(
     row = f"#recording-list tr[data-recording='{recording.id}']"
     browser.wait(lambda d: cell(browser, row) is not None, "the new recording listed")
     assert VEHICLE in cell(browser, row)
+    assert browser.js("return window.sameDocument === true")
+    assert browser.js("return document.body.dataset.live") == "open"
+    assert not [e for e in browser.console_errors() if "video.js" in e or "live.js" in e]
+
+
+@pytest.fixture
+def worker_browser(centre: CommandCentre) -> Iterator[tuple[Browser, FlaskClient]]:
+    """A browser on a web worker's console (through the control API), and another client of
+    that console logged in as an officer."""
+    with worker_app(centre) as app, serve(app) as url:
+        b = Browser(url, language="en")
+        try:
+            yield b, app.test_client()
+        finally:
+            b.close()
+
+
+def test_the_video_page_lists_a_snapshot_another_officer_takes(
+    centre: CommandCentre, worker_browser: tuple[Browser, FlaskClient], port: int
+) -> None:
+    browser, other = worker_browser
+    browser.log_in("viewer")
+    live_settings(browser, NEVER_MS)
+    browser.open("/video")
+    wait_synced(browser)
+    browser.js("window.sameDocument = true;")  # gone if the page were loaded again
+    before = {s.token for s in centre.video_snapshots()}
+    listed = (
+        "return [...document.querySelectorAll('#snapshot-list li')].map((e) => e.dataset.token)"
+    )
+    assert set(browser.js(listed)) == before
+
+    replay = Replayer(encode_clip(2.0, StreamFormat()), port, loops=1000).start()
+    try:
+        browser.wait(lambda d: stream_state(browser) == "live", "the feed live")
+        wait_for(lambda: centre.video.streams[VEHICLE].last_keyframe is not None, 20, "a keyframe")
+        csrf = log_in(other, "officer")
+        reply = other.post(
+            f"/api/video/streams/{VEHICLE}/snapshot", headers={"X-CSRFToken": csrf}, json={}
+        )
+        assert reply.status_code == 202, reply.get_data(as_text=True)
+        token = reply.json["token"]
+    finally:
+        replay.stop()
+    browser.wait(lambda d: token in browser.js(listed), "the other officer's snapshot listed")
+    assert VEHICLE in cell(browser, f"#snapshot-list li[data-token='{token}']")
     assert browser.js("return window.sameDocument === true")
     assert browser.js("return document.body.dataset.live") == "open"
     assert not [e for e in browser.console_errors() if "video.js" in e or "live.js" in e]

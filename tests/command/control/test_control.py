@@ -21,7 +21,7 @@ from command.control.client import CACHE_S, RemoteCentre
 from command.control.endpoint import active_endpoint, advertise
 from command.control.interface import operation_names
 from command.control.server import ControlServer
-from command.events import LinkLost
+from command.events import LinkLost, VideoSnapshotSaved
 from tests.web.inprocess import started_centre
 
 SECRET = "ab" * 32
@@ -132,6 +132,20 @@ def test_events_reach_the_worker_and_clear_its_cached_answers(
         assert event == LinkLost(time_utc=NOW, vehicle="hy-09")
         again = remote.task_zone_names()
         assert again == names and again is not names  # asked again after the event
+    finally:
+        seen.close()
+
+
+def test_a_snapshot_saved_reaches_the_worker_as_the_same_event(
+    centre: CommandCentre, remote: RemoteCentre
+) -> None:
+    seen = remote.subscribe("test-snapshots", kinds=(VideoSnapshotSaved,))
+    saved = VideoSnapshotSaved(
+        time_utc=NOW, vehicle="hy-01", sortie_id=None, token="ab" * 16, actor="web:officer"
+    )
+    try:
+        centre.bus.publish(saved)
+        assert seen.get(timeout_s=10) == saved
     finally:
         seen.close()
 
