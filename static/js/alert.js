@@ -1,8 +1,10 @@
 /* One alert's page: its status, message, acknowledgement, closing, source estimate, timeline,
    comments and quick-response state, read again from /api/alerts/<id> when the event stream
-   brings an event of this alert (whoever changed it: another officer, the alert engine). The
-   forms follow the status; the approve / decline forms, drawn only while the response awaits
-   approval when the page was loaded, are hidden once it no longer does. */
+   brings an event of this alert (whoever changed it: another officer, the alert engine), and
+   its map's layers (the alert at its source estimate with the uncertainty circle, the
+   candidate zones) read again with it, on each event, poll or reconnection (EcoMap.refresh;
+   the layers' own periodic reads are stopped, EcoMap.follow). The forms follow the status; the approve / decline forms (drawn hidden
+   with the page) show while the response awaits approval, whenever it begins to. */
 "use strict";
 (function () {
   const page = document.getElementById("alert-page");
@@ -44,7 +46,11 @@
       (s.after_raised_s ? ` (+${Math.round(s.after_raised_s)} s)` : ""));
     list($("alert-comments"), a.comments, (c) => `${c.by} · ${c.at}: ${c.comment}`);
     const awaiting = a.response_state === "awaiting_approval" && a.status !== "closed";
-    $("response-box").hidden = !awaiting;
+    const box = $("response-box");
+    if (awaiting && box.hidden) {  // shown anew: no answer left over from a former showing
+      for (const errors of box.querySelectorAll(".errors")) errors.textContent = "";
+    }
+    box.hidden = !awaiting;
     $("alert-response").textContent = awaiting
       ? L.awaiting + (a.response_note ? `: ${a.response_note}` : "") : "";
     line($("alert-approved"), !awaiting && a.approved_by && `${L.approvedBy} ${a.approved_by}`);
@@ -53,7 +59,12 @@
     const ack = $("ack-form");
     if (ack) ack.hidden = a.status !== "open";
   }
+  if (window.EcoMap) window.EcoMap.follow(true);  // the layers are read with the page, below
   async function refresh() {
+    if (window.EcoMap) {
+      window.EcoMap.refresh("alert");
+      window.EcoMap.refresh("zone");
+    }
     const reply = await C.api("GET", "/api/alerts/" + encodeURIComponent(id));
     if (reply.ok) draw(reply.data);
   }

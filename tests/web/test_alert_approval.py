@@ -1,7 +1,7 @@
 """Approving or declining a quick response that waits for approval, over a real CommandCentre
 (temp SQLite, the demo zones, no drones): roles, fresh login, CSRF, an explicit confirmation
 (nothing queued without it), the approval audited with the person and address, unknown alerts
-404, and the alert page's buttons."""
+404, and the alert page's buttons (drawn for those who may use them, shown while awaiting)."""
 
 from __future__ import annotations
 
@@ -185,6 +185,7 @@ def test_the_alert_page_offers_the_buttons_while_awaiting(app: Flask) -> None:
     pilot, _ = client_as(app, "pilot")
     page = pilot.get("/alerts/3").get_data(as_text=True)
     assert 'id="approve-form"' in page and 'id="decline-form"' in page
+    assert '<div id="response-box">' in page  # shown
     assert "/api/alerts/3/approve" in page and 'id="approve-confirm"' in page
     assert "批准响应" in page and "拒绝响应" in page  # zh-CN by default
     officer, _ = client_as(app, "officer")
@@ -193,4 +194,18 @@ def test_the_alert_page_offers_the_buttons_while_awaiting(app: Flask) -> None:
     viewer, _ = client_as(app, "viewer")
     assert 'id="decline-form"' not in viewer.get("/alerts/3").get_data(as_text=True)
     declined = pilot.get("/alerts/2").get_data(as_text=True)
-    assert 'id="approve-form"' not in declined and 'id="decline-form"' not in declined
+    assert '<div id="response-box" hidden>' in declined  # drawn for the page to show, hidden
+
+
+def test_the_alert_pages_map_layers_are_served_as_geojson(app: Flask) -> None:
+    viewer, _ = client_as(app, "viewer")
+    mark = viewer.get("/api/map/alerts/3")
+    assert mark.status_code == 200
+    (feature,) = mark.json["features"]
+    assert feature["id"] == "3" and feature["geometry"]["coordinates"] == [116.94, 36.65]
+    assert feature["properties"]["uncertainty_m"] == 0  # not traced: where it was raised
+    assert viewer.get("/api/map/alerts/3/zones").json["features"] == []
+    for url in ("/api/map/alerts/99", "/api/map/alerts/99/zones"):
+        missing = viewer.get(url)
+        assert missing.status_code == 404 and "99" in missing.json["error"]
+    assert app.test_client().get("/api/map/alerts/3").status_code == 401

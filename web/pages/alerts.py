@@ -1,16 +1,18 @@
 """The alerts page: alerts listed and filtered, one alert with its timeline, comments, the
-source estimate on the map, acknowledge / comment / close by the logged-in person, and approve
-(pilot) or decline (officer) a quick response that awaits approval."""
+source estimate on the map (its layers read again from `/api/map/alerts/<id>` and its zones),
+acknowledge / comment / close by the logged-in person, and approve (pilot) or decline
+(officer) a quick response that awaits approval (its forms drawn hidden until it does)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from command.centre.operations import OperationRefused
-from maps import AlertMark, MapSnapshot, ZoneShape, render_map
+from maps import LiveSources, MapSnapshot, render_map
 from web import the_centre
-from web.api.alerts import alert_filter, alert_json, detail_json, figures_json, status_of
+from web.api.alerts import alert_filter, alert_json, detail_json, figures_json
+from web.api.map import alert_mark, candidate_shapes
 from web.console import base_map, map_language
 from web.security import access, csp_nonce
 from web.users import Role
@@ -37,33 +39,17 @@ def detail(alert_id: int):
     except OperationRefused as exc:
         return render_template("error.html", code=404, message=str(exc)), 404
     alert = found.alert
-    marks, shapes = [], []
-    if alert.source is not None:
-        marks.append(
-            AlertMark.at_source(
-                str(alert.alert_id), alert.message, alert.source.estimate, status=status_of(alert)
-            )
-        )
-        named = {c.name for c in alert.source.candidates}
-        shapes = [
-            ZoneShape(f"z{i}", z.name, z.kind.value, z.geometry.__geo_interface__, z.priority)
-            for i, z in enumerate(centre.zones)
-            if z.name in named
-        ]
-    else:
-        marks.append(
-            AlertMark(
-                str(alert.alert_id),
-                alert.message,
-                alert.latitude_deg,
-                alert.longitude_deg,
-                status=status_of(alert),
-            )
-        )
+    live = LiveSources(
+        alerts_url=url_for("api_map.alert", alert_id=alert_id),
+        zones_url=url_for("api_map.alert_zones", alert_id=alert_id),
+    )
     page = render_map(
-        MapSnapshot(alerts=tuple(marks), zones=tuple(shapes)),
+        MapSnapshot(
+            alerts=(alert_mark(alert),), zones=tuple(candidate_shapes(alert, centre.zones))
+        ),
         base=base_map(),
         lang=map_language(),
+        live=live,
         nonce=csp_nonce(),
     )
     return render_template(
