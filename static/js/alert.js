@@ -3,8 +3,9 @@
    brings an event of this alert (whoever changed it: another officer, the alert engine), and
    its map's layers (the alert at its source estimate with the uncertainty circle, the
    candidate zones) read again with it, on each event, poll or reconnection (EcoMap.refresh;
-   the layers' own periodic reads are stopped, EcoMap.follow). The forms follow the status; the approve / decline forms (drawn hidden
-   with the page) show while the response awaits approval, whenever it begins to. */
+   the layers' own periodic reads are stopped, EcoMap.follow). The forms follow the status;
+   the approve / decline forms (drawn hidden with the page) show while the response awaits
+   approval, whenever it begins to. */
 "use strict";
 (function () {
   const page = document.getElementById("alert-page");
