@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from rich.text import Text
@@ -136,6 +138,10 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one CLI command; returns the exit code. No traceback ever reaches the pilot."""
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C is how a pilot stops a flight (the drone brought home, exit 130): honoured
+        # even when whatever started the CLI ignored SIGINT, as a shell does for a background job.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return _run(argv)
     except KeyboardInterrupt:
