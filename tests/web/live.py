@@ -37,7 +37,7 @@ from web.users import Role, UserStore
 
 PASSWORD = "correct horse battery"
 """Every test account's password."""
-SPEEDUP = 5.0
+SPEEDUP = 10.0
 """The simulator's speed-up in live console tests."""
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
