@@ -114,7 +114,8 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
         unknown = todo & (st < 0)[:, None]
         reason[unknown] = Reason.UNKNOWN_STATION
         todo &= ~unknown
-    dup = _duplicates_in_batch(st, t_code, ns, times.size, todo)
+    grid = _time_major_grid(st, t_code, ns, times.size)
+    dup = np.zeros_like(todo) if grid else _duplicates_in_batch(st, t_code, ns, times.size, todo)
 
     axis = store.group["time"][:tn] if tn else np.empty(0, np.int64)
     pos_u = np.searchsorted(axis, times)
@@ -135,7 +136,7 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
         reason[dup] = Reason.DUPLICATE
         todo &= ~dup
 
-    writes = todo.any(axis=1)
+    writes = _any_column(todo)
     joins = np.zeros(times.size, dtype=bool)
     joins[t_code[writes & ~on_axis]] = True
     new_times = times[joins]
@@ -156,7 +157,10 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     arrays = store.arrays() if shifted else {}
     late = row_pos >= first
     all_late = bool(late.all())
-    flat = st * width + (row_pos - first) if width else None
+    # rows hour by hour, every station in cube order, each hour new at the axis end: a
+    # pollutant's column is its region, read time-major (no scatter)
+    as_grid = grid and width == times.size and all_late and not shifted
+    flat = st * width + (row_pos - first) if width and not as_grid else None
     for j in range(k):
         name = POLLUTANTS[rows.pollutant_index[j]]
         cells = todo[:, j]
@@ -164,11 +168,17 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
             early = np.flatnonzero(cells & ~late)
             if early.size:
                 points[name] = ((st[early], row_pos[early]), rows.value[early, j])
+        if as_grid and name not in regions:
+            column = rows.value[:, j] if cells.all() else np.where(cells, rows.value[:, j], np.nan)
+            regions[name] = (region, column.reshape(width, ns).T)
+            continue
+        if flat is None and width:
+            flat = st * width + (row_pos - first)
         if flat is None:
             continue
         cells_late = cells if all_late else cells & late
         if name in regions:
-            block = regions[name][1]
+            block = np.ascontiguousarray(regions[name][1])  # a time-major view is copied once
         elif not shifted and flat.size == ns * width and bool(cells_late.all()):
             # every row written, none repeated (dup is clear of them): each cell gets a value
             block = np.empty((ns, width))
@@ -217,6 +227,26 @@ def _times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return t[change], np.cumsum(change) - 1
     times, code = np.unique(t, return_inverse=True)
     return times, code.astype(np.int64)
+
+
+def _time_major_grid(st: np.ndarray, t_code: np.ndarray, n_stations: int, n_times: int) -> bool:
+    """Whether the rows are every station in cube order, time after time (row i: station
+    i % n_stations, time i // n_stations): no cell repeats, and a column is a (time × station)
+    matrix as it stands."""
+    if n_stations == 0 or st.size != n_stations * n_times:
+        return False
+    by_time = st.reshape(n_times, n_stations)
+    if not bool((by_time == np.arange(n_stations)).all()):
+        return False
+    return bool((t_code.reshape(n_times, n_stations) == np.arange(n_times)[:, None]).all())
+
+
+def _any_column(cells: np.ndarray) -> np.ndarray:
+    """Rows with any cell set, a column at a time (fast on column-major matrices)."""
+    out = np.zeros(cells.shape[0], dtype=bool)
+    for j in range(cells.shape[1]):
+        out |= cells[:, j]
+    return out
 
 
 def _duplicates_in_batch(
