@@ -80,6 +80,7 @@ def _chunk_jobs(
     fill = arr.metadata.fill_value
     keep_empty = bool(zarr.config.get("array.write_empty_chunks"))
     ranges = [range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, chunks, strict=True)]
+    made: set[Path] = set()  # chunk folders known to exist
 
     def one(coords: tuple[int, ...]) -> None:
         box = [
@@ -106,6 +107,9 @@ def _chunk_jobs(
         if not keep_empty and _all_fill(chunk, fill):
             path.unlink(missing_ok=True)
             return
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         _put(path, encode(chunk))
 
     return [functools.partial(one, coords) for coords in itertools.product(*ranges)]
@@ -134,14 +138,18 @@ def _bounds(sl: slice, n: int) -> tuple[int, int]:
 
 
 def _all_fill(chunk: np.ndarray, fill: object) -> bool:
-    if isinstance(fill, float | np.floating) and np.isnan(fill):
+    """Whether every value of chunk is the fill value (its corners are looked at first)."""
+    nan = isinstance(fill, float | np.floating) and np.isnan(fill)
+    for corner in (chunk[(0,) * chunk.ndim], chunk[(-1,) * chunk.ndim]):
+        if not (np.isnan(corner) if nan else corner == fill):
+            return False
+    if nan:
         return bool(np.isnan(chunk).all())
     return bool((chunk == fill).all())
 
 
 def _put(path: Path, data: bytes) -> None:
-    """Write a chunk file atomically (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a chunk file atomically (a temporary file renamed over it); its folder exists."""
     tmp = path.with_suffix(f".{uuid.uuid4().hex}.partial")
     try:
         tmp.write_bytes(data)

@@ -56,7 +56,7 @@ def blocks(path: Path, block_bytes: int, cr_only: bool = False) -> Iterator[Bloc
         pos, size = f.tell(), os.fstat(f.fileno()).st_size
         if pos >= size:
             return
-        fd = f.fileno()
+        fd, count = f.fileno(), NewlineCounter()
         with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             line, scan, quotes = 2, pos, 0  # mm[pos:scan] ends no record; holds `quotes` quotes
             while pos < size:
@@ -83,7 +83,7 @@ def blocks(path: Path, block_bytes: int, cr_only: bool = False) -> Iterator[Bloc
                     data = _read_at(fd, cut - pos, pos)
                 elif len(data) > cut - pos:
                     data = data[: cut - pos]
-                newlines = count_newlines(data)
+                newlines = count(data)
                 yield Block(data, line, pos, newlines)
                 line += newlines
                 pos = scan = cut
@@ -154,6 +154,21 @@ def _read_at(fd: int, n: int, offset: int) -> bytes:
             raise OSError(f"file shrank while read: {n - len(data)} bytes missing at {offset}")
         data += more
     return data
+
+
+class NewlineCounter:
+    """Counts newlines with numpy (which lets other threads run meanwhile) in a reused
+    scratch buffer, so counting a block touches no new memory."""
+
+    def __init__(self) -> None:
+        self._scratch = np.empty(0, dtype=bool)
+
+    def __call__(self, data: bytes) -> int:
+        if len(data) > self._scratch.size:
+            self._scratch = np.empty(len(data), dtype=bool)
+        found = self._scratch[: len(data)]
+        np.equal(np.frombuffer(data, dtype=np.uint8), 10, out=found)
+        return int(np.count_nonzero(found))
 
 
 def count_newlines(data: bytes) -> int:
