@@ -37,7 +37,10 @@ class RowStack:
         n, k = value.shape
         if k != self._columns:
             if self.size:
-                raise ValueError(f"a batch of {k} columns after batches of {self._columns}")
+                raise ValueError(
+                    f"a batch with {k} pollutant columns cannot join a commit of batches "
+                    f"with {self._columns}"
+                )
             self._columns = -1
         if self._columns < 0 or self.size + n > self._station.size:
             self._grow(self.size + n, k)
