@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -58,10 +59,24 @@ def write_regions(items: list[Region]) -> list[int]:
         for job in jobs:
             job()
     elif jobs:
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="cube-chunk") as pool:
-            for _ in pool.map(lambda job: job(), jobs):
-                pass
+        for _ in _pool().map(lambda job: job(), jobs):
+            pass
     return left
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The chunk threads, started once per process (and again after a fork)."""
+    with _pools_lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            pool = _pools[os.getpid()] = ThreadPoolExecutor(
+                WORKERS, thread_name_prefix="cube-chunk"
+            )
+        return pool
 
 
 def _chunk_jobs(
