@@ -107,15 +107,15 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     ns, tn = store.sizes["station"], store.sizes["time"]
     st = rows.station.astype(np.int64, copy=False)
     t = rows.time_ms.astype(np.int64, copy=False)
-    times, t_code = _times(t)
-    todo = rows.ok.copy()
+    times, t_code, starts = _times(t)
+    todo = rows.ok  # never changed in place: each rule below makes a new mask
 
     if (st < 0).any():
         unknown = todo & (st < 0)[:, None]
         reason[unknown] = Reason.UNKNOWN_STATION
-        todo &= ~unknown
+        todo = todo & ~unknown
     grid = _time_major_grid(st, t_code, ns, times.size)
-    dup = np.zeros_like(todo) if grid else _duplicates_in_batch(st, t_code, ns, times.size, todo)
+    dup = None if grid else _duplicates_in_batch(st, t_code, ns, times.size, todo)
 
     axis = store.group["time"][:tn] if tn else np.empty(0, np.int64)
     pos_u = np.searchsorted(axis, times)
@@ -125,6 +125,8 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     if on_axis_u.any():  # a cell already holding a value is a duplicate
         arrays = store.arrays()
         pos = pos_u[t_code]
+        if dup is None:
+            dup = np.zeros_like(todo)
         for j in range(k):
             rows_j = np.flatnonzero(todo[:, j] & ~dup[:, j] & on_axis)
             if rows_j.size:
@@ -132,13 +134,16 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
                     (st[rows_j], pos[rows_j])
                 )
                 dup[rows_j[~np.isnan(current)], j] = True
-    if dup.any():
+    if dup is not None and dup.any():
         reason[dup] = Reason.DUPLICATE
-        todo &= ~dup
+        todo = todo & ~dup
 
     writes = _any_column(todo)
-    joins = np.zeros(times.size, dtype=bool)
-    joins[t_code[writes & ~on_axis]] = True
+    if starts is not None:  # rows in time order: a time joins if any of its rows writes
+        joins = np.logical_or.reduceat(writes & ~on_axis, starts)
+    else:
+        joins = np.zeros(times.size, dtype=bool)
+        joins[t_code[writes & ~on_axis]] = True
     new_times = times[joins]
     if new_times.size == 0 and not writes.any():
         return PreparedWrite({}, {}, {}, reason)
@@ -216,17 +221,18 @@ def _union(axis: np.ndarray, new_times: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([axis, new_times]), kind="stable")
 
 
-def _times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct times (sorted) and a code per row into them; linear for non-decreasing t."""
+def _times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Distinct times (sorted), a code per row into them and, for non-decreasing t (then
+    linear), the first row of each time (None otherwise)."""
     if t.size == 0:
-        return t, np.empty(0, np.int64)
+        return t, np.empty(0, np.int64), None
     if bool((t[1:] >= t[:-1]).all()):
         change = np.empty(t.size, dtype=bool)
         change[0] = True
         np.not_equal(t[1:], t[:-1], out=change[1:])
-        return t[change], np.cumsum(change) - 1
+        return t[change], np.cumsum(change) - 1, np.flatnonzero(change)
     times, code = np.unique(t, return_inverse=True)
-    return times, code.astype(np.int64)
+    return times, code.astype(np.int64), None
 
 
 def _time_major_grid(st: np.ndarray, t_code: np.ndarray, n_stations: int, n_times: int) -> bool:
