@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import itertools
 import os
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -58,10 +59,24 @@ def write_regions(items: list[Region]) -> list[int]:
         for job in jobs:
             job()
     elif jobs:
-        with ThreadPoolExecutor(WORKERS, thread_name_prefix="cube-chunk") as pool:
-            for _ in pool.map(lambda job: job(), jobs):
-                pass
+        for _ in _pool().map(lambda job: job(), jobs):
+            pass
     return left
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The chunk threads, started once per process (and again after a fork)."""
+    with _pools_lock:
+        pool = _pools.get(os.getpid())
+        if pool is None:
+            pool = _pools[os.getpid()] = ThreadPoolExecutor(
+                WORKERS, thread_name_prefix="cube-chunk"
+            )
+        return pool
 
 
 def _chunk_jobs(
@@ -80,6 +95,7 @@ def _chunk_jobs(
     fill = arr.metadata.fill_value
     keep_empty = bool(zarr.config.get("array.write_empty_chunks"))
     ranges = [range(a // c, (b - 1) // c + 1) for (a, b), c in zip(bounds, chunks, strict=True)]
+    made: set[Path] = set()  # chunk folders known to exist
 
     def one(coords: tuple[int, ...]) -> None:
         box = [
@@ -106,6 +122,9 @@ def _chunk_jobs(
         if not keep_empty and _all_fill(chunk, fill):
             path.unlink(missing_ok=True)
             return
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
         _put(path, encode(chunk))
 
     return [functools.partial(one, coords) for coords in itertools.product(*ranges)]
@@ -134,14 +153,18 @@ def _bounds(sl: slice, n: int) -> tuple[int, int]:
 
 
 def _all_fill(chunk: np.ndarray, fill: object) -> bool:
-    if isinstance(fill, float | np.floating) and np.isnan(fill):
+    """Whether every value of chunk is the fill value (its corners are looked at first)."""
+    nan = isinstance(fill, float | np.floating) and np.isnan(fill)
+    for corner in (chunk[(0,) * chunk.ndim], chunk[(-1,) * chunk.ndim]):
+        if not (np.isnan(corner) if nan else corner == fill):
+            return False
+    if nan:
         return bool(np.isnan(chunk).all())
     return bool((chunk == fill).all())
 
 
 def _put(path: Path, data: bytes) -> None:
-    """Write a chunk file atomically (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write a chunk file atomically (a temporary file renamed over it); its folder exists."""
     tmp = path.with_suffix(f".{uuid.uuid4().hex}.partial")
     try:
         tmp.write_bytes(data)

@@ -107,14 +107,15 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     ns, tn = store.sizes["station"], store.sizes["time"]
     st = rows.station.astype(np.int64, copy=False)
     t = rows.time_ms.astype(np.int64, copy=False)
-    times, t_code = _times(t)
-    todo = rows.ok.copy()
+    times, t_code, starts = _times(t)
+    todo = rows.ok  # never changed in place: each rule below makes a new mask
 
     if (st < 0).any():
         unknown = todo & (st < 0)[:, None]
         reason[unknown] = Reason.UNKNOWN_STATION
-        todo &= ~unknown
-    dup = _duplicates_in_batch(st, t_code, ns, times.size, todo)
+        todo = todo & ~unknown
+    grid = _time_major_grid(st, t_code, ns, times.size)
+    dup = None if grid else _duplicates_in_batch(st, t_code, ns, times.size, todo)
 
     axis = store.group["time"][:tn] if tn else np.empty(0, np.int64)
     pos_u = np.searchsorted(axis, times)
@@ -124,6 +125,8 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     if on_axis_u.any():  # a cell already holding a value is a duplicate
         arrays = store.arrays()
         pos = pos_u[t_code]
+        if dup is None:
+            dup = np.zeros_like(todo)
         for j in range(k):
             rows_j = np.flatnonzero(todo[:, j] & ~dup[:, j] & on_axis)
             if rows_j.size:
@@ -131,13 +134,16 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
                     (st[rows_j], pos[rows_j])
                 )
                 dup[rows_j[~np.isnan(current)], j] = True
-    if dup.any():
+    if dup is not None and dup.any():
         reason[dup] = Reason.DUPLICATE
-        todo &= ~dup
+        todo = todo & ~dup
 
-    writes = todo.any(axis=1)
-    joins = np.zeros(times.size, dtype=bool)
-    joins[t_code[writes & ~on_axis]] = True
+    writes = _any_column(todo)
+    if starts is not None:  # rows in time order: a time joins if any of its rows writes
+        joins = np.logical_or.reduceat(writes & ~on_axis, starts)
+    else:
+        joins = np.zeros(times.size, dtype=bool)
+        joins[t_code[writes & ~on_axis]] = True
     new_times = times[joins]
     if new_times.size == 0 and not writes.any():
         return PreparedWrite({}, {}, {}, reason)
@@ -156,7 +162,10 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
     arrays = store.arrays() if shifted else {}
     late = row_pos >= first
     all_late = bool(late.all())
-    flat = st * width + (row_pos - first) if width else None
+    # rows hour by hour, every station in cube order, each hour new at the axis end: a
+    # pollutant's column is its region, read time-major (no scatter)
+    as_grid = grid and width == times.size and all_late and not shifted
+    flat = st * width + (row_pos - first) if width and not as_grid else None
     for j in range(k):
         name = POLLUTANTS[rows.pollutant_index[j]]
         cells = todo[:, j]
@@ -164,11 +173,17 @@ def _prepare_in_file_order(store: CubeStore, rows: MatrixRows) -> PreparedWrite:
             early = np.flatnonzero(cells & ~late)
             if early.size:
                 points[name] = ((st[early], row_pos[early]), rows.value[early, j])
+        if as_grid and name not in regions:
+            column = rows.value[:, j] if cells.all() else np.where(cells, rows.value[:, j], np.nan)
+            regions[name] = (region, column.reshape(width, ns).T)
+            continue
+        if flat is None and width:
+            flat = st * width + (row_pos - first)
         if flat is None:
             continue
         cells_late = cells if all_late else cells & late
         if name in regions:
-            block = regions[name][1]
+            block = np.ascontiguousarray(regions[name][1])  # a time-major view is copied once
         elif not shifted and flat.size == ns * width and bool(cells_late.all()):
             # every row written, none repeated (dup is clear of them): each cell gets a value
             block = np.empty((ns, width))
@@ -206,17 +221,38 @@ def _union(axis: np.ndarray, new_times: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([axis, new_times]), kind="stable")
 
 
-def _times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct times (sorted) and a code per row into them; linear for non-decreasing t."""
+def _times(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Distinct times (sorted), a code per row into them and, for non-decreasing t (then
+    linear), the first row of each time (None otherwise)."""
     if t.size == 0:
-        return t, np.empty(0, np.int64)
+        return t, np.empty(0, np.int64), None
     if bool((t[1:] >= t[:-1]).all()):
         change = np.empty(t.size, dtype=bool)
         change[0] = True
         np.not_equal(t[1:], t[:-1], out=change[1:])
-        return t[change], np.cumsum(change) - 1
+        return t[change], np.cumsum(change) - 1, np.flatnonzero(change)
     times, code = np.unique(t, return_inverse=True)
-    return times, code.astype(np.int64)
+    return times, code.astype(np.int64), None
+
+
+def _time_major_grid(st: np.ndarray, t_code: np.ndarray, n_stations: int, n_times: int) -> bool:
+    """Whether the rows are every station in cube order, time after time (row i: station
+    i % n_stations, time i // n_stations): no cell repeats, and a column is a (time × station)
+    matrix as it stands."""
+    if n_stations == 0 or st.size != n_stations * n_times:
+        return False
+    by_time = st.reshape(n_times, n_stations)
+    if not bool((by_time == np.arange(n_stations)).all()):
+        return False
+    return bool((t_code.reshape(n_times, n_stations) == np.arange(n_times)[:, None]).all())
+
+
+def _any_column(cells: np.ndarray) -> np.ndarray:
+    """Rows with any cell set, a column at a time (fast on column-major matrices)."""
+    out = np.zeros(cells.shape[0], dtype=bool)
+    for j in range(cells.shape[1]):
+        out |= cells[:, j]
+    return out
 
 
 def _duplicates_in_batch(

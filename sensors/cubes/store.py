@@ -143,7 +143,7 @@ class CubeStore:
                 attributes=dict(spec.attrs),
                 compressors=spec.compressors,
             )
-        group.attrs.update({**attrs, SIZES_ATTR: dict(sizes)})
+        group.update_attributes({**attrs, SIZES_ATTR: dict(sizes)})
         try:
             os.rename(building, path)
         except OSError as exc:  # made meanwhile by another writer
@@ -203,7 +203,7 @@ class CubeStore:
                 if shape == arr.shape:
                     continue
                 arr.resize(shape)
-                if name in regions:
+                if name in regions or 0 in shape:  # written next, or holding no cells
                     continue
                 for axis, d in enumerate(dims):
                     if new[d] > old[d]:
@@ -222,8 +222,8 @@ class CubeStore:
                 _beside(self.path, JOURNAL).unlink(missing_ok=True)
 
     def _commit(self, attrs: Mapping[str, Any]) -> None:
-        """The one atomic write that makes a batch visible."""
-        self.group.attrs.update(dict(attrs))
+        """The one atomic write that makes a batch visible (the group's zarr.json, once)."""
+        self.group.update_attributes(dict(attrs))
 
     def _committed_chunks(
         self,

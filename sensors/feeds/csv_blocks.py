@@ -147,7 +147,7 @@ def _verify_once(
     """Rows handed out so far; checks the rest of the file when they first reach after_rows."""
     total = handed + len(parsed.frame)
     if after_rows is not None and handed < after_rows <= total:
-        end_line = block.first_line + block.data.count(b"\n")
+        end_line = block.first_line + block.newline_count()
         verify_rest(path, block.offset + len(block.data), end_line, names, cr_only)
     return total
 
@@ -209,7 +209,8 @@ def _parse_fast(block: Block, names: list[str], dtype: Mapping[str, str]) -> Par
         raise _parser_error(exc, block.data, block.first_line) from exc
     except UnicodeDecodeError:
         raise _not_utf8(block.data, block.first_line) from None
-    return ParsedBlock(frame, _record_lines(block.data, block.first_line, len(frame)), [])
+    lines = _record_lines(block.data, block.first_line, len(frame), block.newline_count())
+    return ParsedBlock(frame, lines, [])
 
 
 def _parse_careful(block: Block, names: list[str], dtype: Mapping[str, str]) -> ParsedBlock:
@@ -245,9 +246,14 @@ def _parse_careful(block: Block, names: list[str], dtype: Mapping[str, str]) -> 
     return ParsedBlock(frame, starts[keep], malformed)
 
 
-def _record_lines(data: bytes, first_line: int, records: int) -> np.ndarray:
-    """File line on which each of a block's records starts (a quoted newline stays inside)."""
-    if data.count(b"\n") + (not data.endswith(b"\n")) == records:  # one line per record
+def _record_lines(
+    data: bytes, first_line: int, records: int, newlines: int | None = None
+) -> np.ndarray:
+    """File line on which each of a block's records starts (a quoted newline stays inside);
+    newlines, if known, is the number of newlines in data."""
+    if newlines is None:
+        newlines = data.count(b"\n")
+    if newlines + (not data.endswith(b"\n")) == records:  # one line per record
         return np.arange(first_line, first_line + records, dtype=np.int64)
     starts, inside = [], False
     for i, physical in enumerate(data.split(b"\n")):

@@ -1,5 +1,10 @@
 """Cut a CSV file into blocks of whole records: newlines outside quotes, each byte looked at a
-bounded number of times, a block's bytes copied once out of a memory map."""
+bounded number of times, a block's bytes read once and its newlines counted once.
+
+The cut is found in a memory map of the file; the block's bytes are read with ``os.pread``
+and its newlines counted with numpy, both without holding the GIL, so the parse threads
+are not kept waiting while the next block is cut.
+"""
 
 from __future__ import annotations
 
@@ -10,14 +15,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Block:
-    """Whole records of a file: their bytes, the file line of the first one, its byte offset."""
+    """Whole records of a file: their bytes, the file line of the first one, its byte offset
+    and the number of newlines in its bytes (-1: not counted yet)."""
 
     data: bytes
     first_line: int
     offset: int = 0
+    newlines: int = -1
+
+    def newline_count(self) -> int:
+        """Newlines in the block's bytes (counted once, when cut)."""
+        return self.newlines if self.newlines >= 0 else count_newlines(self.data)
 
 
 class BlockError(ValueError):
@@ -33,7 +46,7 @@ def blocks(path: Path, block_bytes: int, cr_only: bool = False) -> Iterator[Bloc
 
     cr_only: the file ends its lines with a lone CR (old Mac exports); they are read as LF.
     Each byte is looked at a bounded number of times, whatever the quoting; a block's bytes
-    are copied once, out of a memory map of the file.
+    are read once (twice if it holds quotes) and its newlines counted once.
     """
     if cr_only:
         yield from _translated_blocks(path, block_bytes)
@@ -43,15 +56,21 @@ def blocks(path: Path, block_bytes: int, cr_only: bool = False) -> Iterator[Bloc
         pos, size = f.tell(), os.fstat(f.fileno()).st_size
         if pos >= size:
             return
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        fd, count = f.fileno(), NewlineCounter()
+        with mmap.mmap(fd, 0, access=mmap.ACCESS_READ) as mm:
             line, scan, quotes = 2, pos, 0  # mm[pos:scan] ends no record; holds `quotes` quotes
             while pos < size:
                 hi = min(size, scan + block_bytes)
+                data = None
                 if hi == size:
                     cut = size
-                elif quotes % 2 == 0 and mm.find(b'"', scan, hi) < 0:
-                    cut = mm.rfind(b"\n", scan, hi) + 1
+                elif quotes % 2 == 0 and (nl := mm.rfind(b"\n", scan, hi)) >= 0:
+                    # the last newline ends a record unless a quote comes before it
+                    data = _read_at(fd, nl + 1 - pos, pos)
+                    cut = nl + 1 if data.find(b'"', scan - pos) < 0 else -1
                 else:
+                    cut = -1
+                if cut < 0:
                     segment = mm[scan:hi]
                     end = last_record_end(segment, 0, quotes)
                     cut = scan + end if end else 0
@@ -60,9 +79,13 @@ def blocks(path: Path, block_bytes: int, cr_only: bool = False) -> Iterator[Bloc
                 if cut <= pos:
                     scan = hi
                     continue
-                data = mm[pos:cut]
-                yield Block(data, line, pos)
-                line += data.count(b"\n")
+                if data is None or len(data) < cut - pos:
+                    data = _read_at(fd, cut - pos, pos)
+                elif len(data) > cut - pos:
+                    data = data[: cut - pos]
+                newlines = count(data)
+                yield Block(data, line, pos, newlines)
+                line += newlines
                 pos = scan = cut
                 quotes = 0
 
@@ -84,9 +107,10 @@ def _translated_blocks(path: Path, block_bytes: int) -> Iterator[Block]:
             data = bytes(carry[:cut])
             del carry[:cut]
             carry_quotes = carry.count(b'"')
-            yield Block(data, line, offset)
+            newlines = count_newlines(data)
+            yield Block(data, line, offset, newlines)
             offset += len(data)
-            line += data.count(b"\n")
+            line += newlines
         if carry:
             yield Block(bytes(carry), line, offset)
 
@@ -119,6 +143,37 @@ def last_record_end(buf: bytes | bytearray, start: int, quotes_before: int) -> i
         parity = (parity + buf.count(b'"', prev, nl)) % 2
         nl = prev
     return nl + 1
+
+
+def _read_at(fd: int, n: int, offset: int) -> bytes:
+    """n bytes of a file from offset (the file is mapped: they are there)."""
+    data = os.pread(fd, n, offset)
+    while len(data) < n:  # a short read: rare, but allowed of pread
+        more = os.pread(fd, n - len(data), offset + len(data))
+        if not more:
+            raise OSError(f"file shrank while read: {n - len(data)} bytes missing at {offset}")
+        data += more
+    return data
+
+
+class NewlineCounter:
+    """Counts newlines with numpy (which lets other threads run meanwhile) in a reused
+    scratch buffer, so counting a block touches no new memory."""
+
+    def __init__(self) -> None:
+        self._scratch = np.empty(0, dtype=bool)
+
+    def __call__(self, data: bytes) -> int:
+        if len(data) > self._scratch.size:
+            self._scratch = np.empty(len(data), dtype=bool)
+        found = self._scratch[: len(data)]
+        np.equal(np.frombuffer(data, dtype=np.uint8), 10, out=found)
+        return int(np.count_nonzero(found))
+
+
+def count_newlines(data: bytes) -> int:
+    """Newlines in data, counted by numpy (which lets other threads run meanwhile)."""
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) == 10))
 
 
 def bad_byte(data: bytes, at: int) -> str:

@@ -35,6 +35,15 @@ _ZONE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d\d))?$", re.IGNORECA
 
 HOUR_MS = 3_600_000
 
+_CANONICAL_UTC = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n)+")
+"""Texts all written ``YYYY-MM-DDTHH:MM:SSZ``, one per line."""
+
+_CANONICAL_SPAN_MS = (
+    int(np.datetime64("1678-01-01", "ms").astype(np.int64)),
+    int(np.datetime64("2262-01-01", "ms").astype(np.int64)),
+)
+"""Times the canonical fast path reads itself; pandas reads any others."""
+
 
 def pollutant_key(name: str) -> str | None:
     """Pollutant key of a column or parameter name (None if not a pollutant)."""
@@ -135,10 +144,29 @@ def times_of(column: pd.Series, zone: TimeZone = UTC) -> tuple[np.ndarray, np.nd
     if not isinstance(column.dtype, pd.CategoricalDtype):
         return parse_times(column, zone)
     cats = pd.Series(column.cat.categories.astype(str))
-    ms_c, bad_c = parse_times(cats, zone)
+    ms_c = _canonical_utc_ms(cats.tolist())
+    if ms_c is not None:
+        bad_c = np.zeros(ms_c.size, dtype=bool)
+    else:
+        ms_c, bad_c = parse_times(cats, zone)
     ms_c, bad_c = np.append(ms_c, 0), np.append(bad_c, True)  # code -1 (missing) → bad
     codes = column.cat.codes.to_numpy()
     return ms_c[codes], bad_c[codes]
+
+
+def _canonical_utc_ms(texts: list[str]) -> np.ndarray | None:
+    """UTC milliseconds of texts all written ``YYYY-MM-DDTHH:MM:SSZ`` with valid dates and
+    times in 1678–2261 (what parse_times makes of them, read in one pass), else None."""
+    if not texts or not _CANONICAL_UTC.fullmatch("\n".join(texts) + "\n"):
+        return None
+    try:
+        ms = np.array([t[:-1] for t in texts], dtype="datetime64[ms]").astype(np.int64)
+    except ValueError:  # a day, hour, minute or second out of range: pandas says which
+        return None
+    lo, hi = _CANONICAL_SPAN_MS
+    if ms.size and (ms.min() < lo or ms.max() >= hi):
+        return None
+    return ms
 
 
 def station_codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:

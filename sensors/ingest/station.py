@@ -19,13 +19,14 @@ import pandas as pd
 
 from sensors.cubes import DEFAULT_CUBES, QUARANTINE, STATIONS
 from sensors.cubes import station as cube_station
-from sensors.cubes.station_append import MatrixRows, append_matrix
+from sensors.cubes.station_append import append_matrix
 from sensors.cubes.store import local_path
 from sensors.feeds import FeedBatch, FeedLayout, IngestError, detect, get, sniff
 from sensors.feeds.meta import is_metadata, read_stations
 from sensors.ingest.checks import FUTURE_TOLERANCE_S, cell_reasons, future_rows
 from sensors.ingest.quarantine import QuarantineFile
 from sensors.ingest.report import IngestReport
+from sensors.ingest.row_stack import RowStack
 from sensors.reasons import Reason
 from sensors.units import POLLUTANTS
 
@@ -49,6 +50,9 @@ class StoredValues:
 
 
 Stored = Callable[[StoredValues], None]
+
+_HEADROOM_ROWS = 1 << 18
+"""Rows a commit's stack holds past batch_rows before it grows (the batch that crosses)."""
 
 BATCH_ROWS = 1_000_000
 """Rows per committed batch: every commit re-encodes each chunk it touches, so a batch
@@ -128,22 +132,13 @@ def _ingest(
     rows = accepted = 0
     pending: list[_Part] = []
     pending_rows = 0
+    stacked = RowStack(batch_rows + min(batch_rows, _HEADROOM_ROWS))
 
     def flush() -> int:
         """Check and commit the pending batches as one; quarantine their rejects."""
         parts = [p for p in pending if len(p.batch)]
         if store is not None and any(p.ok.any() for p in parts):
-            codes = append_matrix(
-                store,
-                MatrixRows(
-                    np.concatenate([p.station for p in parts]),
-                    np.concatenate([p.batch.time_ms for p in parts]),
-                    np.concatenate([p.batch.line for p in parts]),
-                    parts[0].batch.pollutant_index,
-                    _stack([p.batch.value for p in parts]),
-                    _stack([p.ok for p in parts]),
-                ),
-            )
+            codes = append_matrix(store, stacked.rows(parts[0].batch.pollutant_index))
             start = 0
             for p in parts:
                 stop = start + len(p.batch)
@@ -161,6 +156,7 @@ def _ingest(
             if progress is not None:
                 progress(b.rows)
         pending.clear()
+        stacked.clear()
         return kept
 
     for batch in _shifted(chosen.read(path, batch_rows), line_offset):
@@ -173,6 +169,8 @@ def _ingest(
         else:
             station = known.get_indexer(batch.station_ids)[batch.station_code]
         pending.append(_Part(batch, station, ok))
+        if store is not None and len(batch):  # stacked now, while the next blocks parse
+            stacked.add(station, batch.time_ms, batch.line, batch.value, ok)
         pending_rows += len(batch)
         if pending_rows >= batch_rows:
             accepted += flush()
@@ -263,18 +261,6 @@ def _check(batch: FeedBatch, now_ms: int, tolerance_s: float) -> np.ndarray:
         reason[rows[:, None] & (reason == 0)] = Reason.UNKNOWN_STATION
     reason[blank] = 0
     return (reason == 0) & ~blank
-
-
-def _stack(parts: list[np.ndarray]) -> np.ndarray:
-    """Row blocks stacked column-major, so each pollutant's column is contiguous."""
-    if len(parts) == 1:
-        return parts[0]
-    out = np.empty((sum(len(p) for p in parts), parts[0].shape[1]), parts[0].dtype, order="F")
-    start = 0
-    for p in parts:
-        out[start : start + len(p)] = p
-        start += len(p)
-    return out
 
 
 def _quarantine_cells(quarantine: QuarantineFile, b: FeedBatch) -> None:

@@ -190,3 +190,46 @@ def test_a_whole_grid_batch_and_one_with_a_gap(tmp_path: Path) -> None:
     no2[5] = np.nan
     np.testing.assert_array_equal(ds["no2"].values, no2.reshape(hours, ns).T)
     assert np.isnan(ds["so2"].values).all()
+
+
+def test_grid_batches_store_what_the_same_rows_shuffled_store(tmp_path: Path) -> None:
+    """Hour-by-hour batches of every station (read as they stand) and the same rows in any
+    order (placed cell by cell) give the same cube: refused cells, a pollutant given twice,
+    a second batch after the first."""
+    from sensors.cubes import station as cube_station
+    from sensors.cubes.station import StationMeta
+    from sensors.cubes.station_append import MatrixRows, append_matrix
+
+    rng = np.random.default_rng(11)
+    ns, hours = 5, 30
+    pollutants = np.array([0, 3, 3, 6])  # no2 given twice: the later column wins
+    batches = []
+    for start in (0, hours):
+        st = np.tile(np.arange(ns), hours)
+        t = 1_767_229_200_000 + (start + np.repeat(np.arange(hours), ns)) * 3_600_000
+        value = np.asfortranarray(rng.uniform(0, 50, (st.size, pollutants.size)))
+        ok = np.asfortranarray(rng.random(value.shape) < 0.8)
+        batches.append((st, t, np.arange(st.size) + 2 + start * ns, value, ok))
+    cubes = {}
+    for label, shuffle in (("grid", False), ("shuffled", True)):
+        path = tmp_path / label / "stations.zarr"
+        cube_station.register(path, [StationMeta(f"S{i}", "s", 36.6, 116.9) for i in range(ns)])
+        codes = []
+        for st, t, line, value, ok in batches:
+            order = rng.permutation(st.size) if shuffle else np.arange(st.size)
+            got = append_matrix(
+                cube_station.open_store(path),
+                MatrixRows(st[order], t[order], line[order], pollutants, value[order], ok[order]),
+            )
+            codes.append(got[np.argsort(order)])
+        cubes[label] = (cube_station.open_cube(path).load(), codes)
+    (grid, grid_codes), (shuffled, shuffled_codes) = cubes["grid"], cubes["shuffled"]
+    for name in ("pm2_5", "no2", "co", "so2"):
+        np.testing.assert_array_equal(grid[name].values, shuffled[name].values)
+    for a, b in zip(grid_codes, shuffled_codes, strict=True):
+        np.testing.assert_array_equal(a, b)
+    second = batches[1]
+    no2 = np.where(
+        second[4][:, 2], second[3][:, 2], np.where(second[4][:, 1], second[3][:, 1], np.nan)
+    )
+    np.testing.assert_array_equal(grid["no2"].values[:, hours:], no2.reshape(hours, ns).T)
