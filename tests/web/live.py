@@ -221,6 +221,17 @@ class Browser:
         return [e["message"] for e in self.driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
+@contextmanager
+def browsing(app: Flask, language: str = "zh-CN") -> Iterator[Browser]:
+    """A browser on `app`, served on a free loopback port; both closed with the block."""
+    with serve(app) as url:
+        b = Browser(url, language=language)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
 @pytest.fixture
 def browser(live_console: LiveConsole) -> Iterator[Browser]:
     """A fresh headless Chromium on the live console."""

@@ -23,7 +23,7 @@ from command.centre.demo import RULES, ZONES
 from command.events import StationReading
 from sensors.analysis.tracing import SourceEstimate, WindObs
 from tests.web.inprocess import console_app, started_centre
-from tests.web.live import Browser, serve
+from tests.web.live import Browser, browsing
 from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
@@ -51,12 +51,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
 
 @pytest.fixture
 def browser(centre: CommandCentre) -> Iterator[Browser]:
-    with serve(console_app(centre)) as url:
-        b = Browser(url)
-        try:
-            yield b
-        finally:
-            b.close()
+    with browsing(console_app(centre)) as b:
+        yield b
 
 
 def reading(station: str, hours_ago: int, pm10: float = 30.0, no2: float = 20.0) -> StationReading:
@@ -236,14 +232,10 @@ def responding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCent
 
 @pytest.fixture
 def pilot_browser(responding: CommandCentre) -> Iterator[Browser]:
-    with serve(console_app(responding)) as url:
-        b = Browser(url)
-        try:
-            b.log_in("pilot")
-            live_settings(b, NEVER_MS)
-            yield b
-        finally:
-            b.close()
+    with browsing(console_app(responding)) as b:
+        b.log_in("pilot")
+        live_settings(b, NEVER_MS)
+        yield b
 
 
 def raise_without_response(centre: CommandCentre, station: str) -> int:

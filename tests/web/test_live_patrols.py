@@ -15,7 +15,7 @@ from command.centre import CommandCentre
 from command.centre.config import config_from_mapping
 from command.centre.demo import ZONES
 from tests.web.inprocess import console_app, started_centre
-from tests.web.live import Browser, serve
+from tests.web.live import Browser, browsing
 from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
@@ -36,12 +36,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCentre]:
 
 @pytest.fixture
 def browser(centre: CommandCentre) -> Iterator[Browser]:
-    with serve(console_app(centre)) as url:
-        b = Browser(url)
-        try:
-            yield b
-        finally:
-            b.close()
+    with browsing(console_app(centre)) as b:
+        yield b
 
 
 def with_new_zone() -> str:

@@ -18,7 +18,7 @@ from simulator.video.encoder import StreamFormat
 from tests.helpers.video import Replayer, encode_clip, free_udp_ports, need_ffmpeg, wait_for
 from tests.web.conftest import log_in
 from tests.web.inprocess import console_app, started_centre, worker_app
-from tests.web.live import Browser, serve
+from tests.web.live import Browser, browsing
 from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
@@ -55,12 +55,8 @@ def centre(tmp_path_factory: pytest.TempPathFactory, port: int) -> Iterator[Comm
 
 @pytest.fixture
 def browser(centre: CommandCentre) -> Iterator[Browser]:
-    with serve(console_app(centre)) as url:
-        b = Browser(url, language="en")
-        try:
-            yield b
-        finally:
-            b.close()
+    with browsing(console_app(centre), language="en") as b:
+        yield b
 
 
 def stream_state(browser: Browser) -> str | None:
@@ -108,12 +104,8 @@ def test_the_video_page_shows_a_feed_start_stall_resume_and_a_new_recording(
 def worker_browser(centre: CommandCentre) -> Iterator[tuple[Browser, FlaskClient]]:
     """A browser on a web worker's console (through the control API), and another client of
     that console logged in as an officer."""
-    with worker_app(centre) as app, serve(app) as url:
-        b = Browser(url, language="en")
-        try:
-            yield b, app.test_client()
-        finally:
-            b.close()
+    with worker_app(centre) as app, browsing(app, language="en") as b:
+        yield b, app.test_client()
 
 
 def test_the_video_page_lists_a_snapshot_another_officer_takes(

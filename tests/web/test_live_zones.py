@@ -16,7 +16,7 @@ from command.centre import CommandCentre
 from command.centre.config import config_from_mapping
 from command.centre.demo import ZONES
 from tests.web.inprocess import console_app, started_centre, worker_app
-from tests.web.live import Browser, serve
+from tests.web.live import Browser, browsing
 from tests.web.test_live_pages import NEVER_MS, cell, live_settings, wait_synced
 
 pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
@@ -57,26 +57,22 @@ def test_the_zones_page_shows_an_uploaded_and_an_edited_zone_from_the_stream(
     centre: CommandCentre,
 ) -> None:
     name = "live-zones-page"
-    with worker_app(centre) as app, serve(app) as url:
-        browser = Browser(url)
-        try:
-            open_page(browser, "/zones")
-            before = cell(browser, "#zones-version .version")
-            row = f"#zones-table tr[data-zone='{name}']"
-            assert cell(browser, row) is None
-            version = centre.upload_zones(with_new_zone(centre, name), "live.geojson", OFFICER)
-            browser.wait(lambda d: cell(browser, row) is not None, "the uploaded zone listed")
-            assert cell(browser, f"{row} .priority") == "3"
-            assert cell(browser, "#zones-version .version") == str(version.version) != before
-            assert cell(browser, "#zones-version .source") == "live.geojson"
+    with worker_app(centre) as app, browsing(app) as browser:
+        open_page(browser, "/zones")
+        before = cell(browser, "#zones-version .version")
+        row = f"#zones-table tr[data-zone='{name}']"
+        assert cell(browser, row) is None
+        version = centre.upload_zones(with_new_zone(centre, name), "live.geojson", OFFICER)
+        browser.wait(lambda d: cell(browser, row) is not None, "the uploaded zone listed")
+        assert cell(browser, f"{row} .priority") == "3"
+        assert cell(browser, "#zones-version .version") == str(version.version) != before
+        assert cell(browser, "#zones-version .source") == "live.geojson"
 
-            centre.change_zone(name, {"priority": 1}, OFFICER)
-            browser.wait(lambda d: cell(browser, f"{row} .priority") == "1", "the new priority")
-            assert browser.js("return window.sameDocument === true")
-            assert browser.js("return document.body.dataset.live") == "open"
-            assert browser.console_errors() == []
-        finally:
-            browser.close()
+        centre.change_zone(name, {"priority": 1}, OFFICER)
+        browser.wait(lambda d: cell(browser, f"{row} .priority") == "1", "the new priority")
+        assert browser.js("return window.sameDocument === true")
+        assert browser.js("return document.body.dataset.live") == "open"
+        assert browser.console_errors() == []
 
 
 ZONE_PROPS = (
@@ -92,21 +88,17 @@ def test_the_map_zone_layer_draws_an_uploaded_and_an_edited_zone_from_the_stream
     centre: CommandCentre,
 ) -> None:
     name = "live-zones-map"
-    with serve(console_app(centre)) as url:
-        browser = Browser(url)
-        try:
-            open_page(browser, "/")
-            browser.element(".leaflet-control-layers-overlays label")
-            drawn = browser.js(ZONE_PROPS)
-            assert name not in drawn and len(drawn) == len(centre.zones)
-            centre.upload_zones(with_new_zone(centre, name), "live-map.geojson", OFFICER)
-            browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 3, "the new zone drawn")
-            assert len(browser.js(ZONE_PROPS)) == len(centre.zones)
+    with browsing(console_app(centre)) as browser:
+        open_page(browser, "/")
+        browser.element(".leaflet-control-layers-overlays label")
+        drawn = browser.js(ZONE_PROPS)
+        assert name not in drawn and len(drawn) == len(centre.zones)
+        centre.upload_zones(with_new_zone(centre, name), "live-map.geojson", OFFICER)
+        browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 3, "the new zone drawn")
+        assert len(browser.js(ZONE_PROPS)) == len(centre.zones)
 
-            centre.change_zone(name, {"priority": 1}, OFFICER)
-            browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 1, "its new priority")
-            assert browser.js("return window.sameDocument === true")
-            assert browser.js("return document.body.dataset.live") == "open"
-            assert browser.console_errors() == []
-        finally:
-            browser.close()
+        centre.change_zone(name, {"priority": 1}, OFFICER)
+        browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 1, "its new priority")
+        assert browser.js("return window.sameDocument === true")
+        assert browser.js("return document.body.dataset.live") == "open"
+        assert browser.console_errors() == []
