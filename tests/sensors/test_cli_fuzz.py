@@ -136,9 +136,11 @@ def test_any_mapping_file(mapping: str, content: bytes):
 @example(words=["ingest", "--cubes", "c\x00x"])
 @example(words=["aqi", "--standard", "hj633-2026", "no\x00such.csv"])
 @example(words=["ingest", "--layout", "bureau"])
+@example(words=["ingest"])
 @example(words=["ingest", "--mapping", "\x00", "--layout", "long"])
 def test_any_arguments(words: list[str]):
-    with tempfile.TemporaryDirectory() as tmp:
+    # in a folder of its own: an ingest without --cubes writes to the default var/cubes
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
         data = Path(tmp) / "d.csv"
         data.write_text(HEADERS[0] + "\n", encoding="utf-8")
         argv = [w.replace("d.csv", str(data)) for w in words]
