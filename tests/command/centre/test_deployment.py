@@ -151,8 +151,10 @@ def worker_of(session: requests.Session, base: str) -> int:
 
 def log_in(session: requests.Session, base: str, username: str) -> str:
     """Log in through the form (the same connection); the CSRF token for API calls."""
-    page = session.get(f"{base}/login", timeout=10).text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    reply = session.get(f"{base}/login", timeout=10)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', reply.text)
+    assert found, f"the login page of {base}: {reply.status_code} {reply.text[:300]}"
+    token = found.group(1)
     reply = session.post(
         f"{base}/login",
         data={"username": username, "password": PASSWORD, "csrf_token": token},
