@@ -1,24 +1,30 @@
 """Console benchmark: `GET /api/fleet` requests/s, p50 and p99 latency under a loopback load of
-50 concurrent keep-alive clients, logged in as a viewer — gunicorn with one web worker, then
-with two, each over the same running command daemon (`python -m command daemon`, SQLite, 3
-configured drones not linked: the route reads the same fleet status either way), which the
-workers reach through its control API as a deployment's do.
+50 concurrent keep-alive clients, logged in as a viewer — the web workers as docs/deploying.md
+runs them (granian, WSGI), over the same running command daemon (`python -m command daemon`,
+SQLite, 3 configured drones not linked: the route reads the same fleet status either way), which
+the workers reach through its control API as a deployment's do.
+
+Three layouts: one request worker (one blocking thread: what serves every request behind
+examples/nginx.conf, which sends the live streams to stream workers), two request workers, and
+one worker with 16 threads serving the streams too (the single-pool layout of a small site).
 
 The load generator is `wrk` (Debian package `wrk`, written in C, one thread), in another
 process. Baseline, measured in the same run on the same server: a route that returns a constant
 JSON body through the same app (security checks, session, user load, headers), so the ratio is
-what the fleet view itself costs. Goals: one worker ≥ 500 requests/s with p99 < 50 ms; two
-workers ≥ 1.7× one worker's requests/s (on 2 cores, shared with wrk and the daemon).
+what the fleet view itself costs. Also printed: the CPU the server and wrk used (cores busy),
+since all of it shares the machine's cores with the daemon. Goals: one worker ≥ 500 requests/s
+with p99 < 50 ms; two workers ≥ 1.7× one worker's requests/s.
 
 Run: .venv/bin/python bench/bench_console.py   (prints figures, asserts nothing; needs `wrk`:
-apt-get install wrk). BENCH_THREADS=N sets gunicorn's threads per worker (default 8, as
-docs/deploying.md deploys), BENCH_WORKERS=1,2 the worker counts measured.
+apt-get install wrk). BENCH_LAYOUTS picks layouts by name (default all): requests-1,
+requests-2, single-pool.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -34,9 +40,13 @@ sys.path.insert(0, str(ROOT))
 
 CLIENTS = 50
 SECONDS = 8
-SERVER_THREADS = int(os.environ.get("BENCH_THREADS", "8"))
 PASSWORD = "bench password 123"
-WORKERS = tuple(int(n) for n in os.environ.get("BENCH_WORKERS", "1,2").split(","))
+LAYOUTS = {  # name: (workers, blocking threads per worker)
+    "requests-1": (1, 1),
+    "requests-2": (2, 1),
+    "single-pool": (1, 16),
+}
+CHOSEN = [n for n in os.environ.get("BENCH_LAYOUTS", ",".join(LAYOUTS)).split(",") if n]
 
 
 def write_config(folder: Path) -> Path:
@@ -54,8 +64,8 @@ def write_config(folder: Path) -> Path:
 
 
 def worker_app():
-    """What each gunicorn worker serves: the console of $ECOPATROL_CONFIG over the daemon (as
-    `web:create_app()`), plus the constant baseline route."""
+    """What each web worker serves: the console of $ECOPATROL_CONFIG over the daemon (as
+    `web:create_app`), plus the constant baseline route."""
     from web import create_app
     from web.security import access
     from web.users import Role
@@ -67,14 +77,24 @@ def worker_app():
     return app
 
 
-def server_command(workers: int, port: int) -> list[str]:
+def server_command(workers: int, threads: int, port: int) -> list[str]:
+    """granian as docs/deploying.md runs it, with the bench's app in place of web:create_app."""
     return [
-        sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "gthread",
-        "--threads", str(SERVER_THREADS), "--bind", f"127.0.0.1:{port}",
-        "--graceful-timeout", "5", "--log-level", "warning",
-        "--chdir", str(ROOT / "bench"), "--pythonpath", str(ROOT),
-        "bench_console:worker_app()",
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
+        "--workers", str(workers), "--blocking-threads", str(threads),
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        "--working-dir", str(ROOT / "bench"), "bench_console:worker_app",
     ]  # fmt: skip
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of `pid` and its children still running (from /proc)."""
+    pids = [pid, *map(int, Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    ticks = 0
+    for p in pids:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -103,15 +123,27 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def load(
-    url: str, cookie: str, agent: str, seconds: int = SECONDS
-) -> tuple[float, float, float, int]:
-    """wrk against `url`: requests/s, p50 ms, p99 ms, non-2xx/3xx responses + socket errors."""
+Figures = tuple[float, float, float, int, float, float]
+"""requests/s, p50 ms, p99 ms, errors, server cores busy, wrk cores busy."""
+
+
+def load(url: str, cookie: str, agent: str, server: int, seconds: int = SECONDS) -> Figures:
+    """wrk against `url`: requests/s, p50 ms, p99 ms, non-2xx/3xx responses + socket errors,
+    and the CPU the server (pid `server`) and wrk used per second of the run."""
+    server_before = cpu_seconds(server)
+    wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     out = subprocess.run(
         ["wrk", "-t1", f"-c{CLIENTS}", f"-d{seconds}s", "--latency", "--timeout", "10s",
          "-H", f"Cookie: session={cookie}", "-H", f"User-Agent: {agent}", url],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
+    wall = time.monotonic() - started
+    wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_busy = (cpu_seconds(server) - server_before) / wall
+    wrk_busy = (
+        wrk_after.ru_utime + wrk_after.ru_stime - wrk_before.ru_utime - wrk_before.ru_stime
+    ) / wall
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
@@ -119,17 +151,17 @@ def load(
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     count = int(bad.group(1)) if bad else 0
     count += sum(int(x) for x in errors.groups()) if errors else 0
-    return rps, p50, p99, count
+    return rps, p50, p99, count, server_busy, wrk_busy
 
 
-def measure(workers: int, config: Path) -> dict[str, tuple[float, float, float, int]]:
-    """Start gunicorn with `workers` workers over the daemon, log in, load both routes."""
+def measure(workers: int, threads: int, config: Path) -> dict[str, Figures]:
+    """Start granian with `workers` workers over the daemon, log in, load both routes."""
     import requests
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        server_command(workers, port), env=os.environ | {"ECOPATROL_CONFIG": str(config)}
+        server_command(workers, threads, port), env=os.environ | {"ECOPATROL_CONFIG": str(config)}
     )
     try:
         wait_up(base, proc)
@@ -151,10 +183,10 @@ def measure(workers: int, config: Path) -> dict[str, tuple[float, float, float, 
         # the session is bound to address + User-Agent (session protection): the load sends
         # the same User-Agent as the login, else every request would be refused
         agent = s.headers["User-Agent"]
-        load(base + "/api/bench/constant", cookie, agent, seconds=3)  # warm-up, not counted
+        load(base + "/api/bench/constant", cookie, agent, proc.pid, seconds=3)  # warm-up
         return {
-            "baseline (constant JSON)": load(base + "/api/bench/constant", cookie, agent),
-            "fleet API": load(base + "/api/fleet", cookie, agent),
+            "baseline (constant JSON)": load(base + "/api/bench/constant", cookie, agent, proc.pid),
+            "fleet API": load(base + "/api/fleet", cookie, agent, proc.pid),
         }
     finally:
         proc.terminate()
@@ -187,36 +219,48 @@ def main() -> None:
             db = open_database(f"sqlite+pysqlite:///{folder}/var/ecopatrol.sqlite")
             UserStore(db).create("viewer", PASSWORD, Role.VIEWER, datetime.now(UTC))
             db.close()
-            for workers in WORKERS:
-                results[workers] = measure(workers, config)
+            for name in CHOSEN:
+                results[name] = measure(*LAYOUTS[name], config)
         finally:
             daemon.send_signal(signal.SIGTERM)
             daemon.wait(30)
+    report(results)
+
+
+def report(results: dict[str, dict[str, Figures]]) -> None:
     print(
         f"GET /api/fleet, {CLIENTS} concurrent keep-alive loopback clients (wrk, 1 thread, "
-        f"separate process), gunicorn gthread x{SERVER_THREADS} per worker over the command "
-        f"daemon, {SECONDS} s each, {os.cpu_count()} cores"
+        f"separate process), granian (WSGI) over the command daemon, {SECONDS} s each, "
+        f"{os.cpu_count()} cores"
     )
-    print(f"{'workers / route':38} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
-    for workers, rows in results.items():
-        label = f"{workers} worker{'s' if workers > 1 else ''}"
-        for name, (rps, p50, p99, errors) in rows.items():
-            print(f"{label + ': ' + name:38} {rps:8.1f} {p50:8.2f} {p99:8.2f} {errors:7d}")
+    print(
+        f"{'layout (workers x threads) / route':46} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'errors':>6} {'server':>6} {'wrk':>5}"
+    )
+    for name, rows in results.items():
+        workers, threads = LAYOUTS[name]
+        label = f"{name} ({workers}x{threads})"
+        for route, (rps, p50, p99, errors, busy, wrk) in rows.items():
+            print(
+                f"{label + ': ' + route:46} {rps:8.1f} {p50:7.2f} {p99:7.2f} {errors:6d} "
+                f"{busy:6.2f} {wrk:5.2f}"
+            )
         ratio = rows["fleet API"][0] / rows["baseline (constant JSON)"][0]
         print(f"{label}: fleet / baseline throughput {ratio:.2f}")
-    if 1 in results:
-        rps, _, p99, _ = results[1]["fleet API"]
+    print("(server, wrk: CPU cores busy during the run)")
+    if "requests-1" in results:
+        rps, _, p99, *_ = results["requests-1"]["fleet API"]
         print(
             f"goal ≥ 500 req/s: {'met' if rps >= 500 else 'NOT met'} ({rps:.0f}); "
-            f"goal p99 < 50 ms: {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)  [1 worker]"
+            f"goal p99 < 50 ms: {'met' if p99 < 50 else 'NOT met'} ({p99:.1f} ms)  "
+            "[1 request worker]"
         )
-    if 1 in results and 2 in results:
-        scale = results[2]["fleet API"][0] / results[1]["fleet API"][0]
-        base_scale = (
-            results[2]["baseline (constant JSON)"][0] / results[1]["baseline (constant JSON)"][0]
-        )
+    if "requests-1" in results and "requests-2" in results:
+        one, two = results["requests-1"], results["requests-2"]
+        scale = two["fleet API"][0] / one["fleet API"][0]
+        base_scale = two["baseline (constant JSON)"][0] / one["baseline (constant JSON)"][0]
         print(
-            f"2 workers / 1 worker: fleet API {scale:.2f}x, baseline {base_scale:.2f}x; "
+            f"2 request workers / 1: fleet API {scale:.2f}x, baseline {base_scale:.2f}x; "
             f"goal ≥ 1.7x: {'met' if scale >= 1.7 else 'NOT met'}"
         )
 

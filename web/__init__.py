@@ -5,7 +5,7 @@ Areas are discovered, not listed: every module of `web.api` (JSON, `/api/<area>`
 order. The running `CommandCentre` hangs off `app.extensions["ecopatrol.centre"]`; its
 operations are the console's only way in. No module-level app state.
 
-`create_app()` with no arguments (for a WSGI server such as gunicorn) reads the centre's config
+`create_app()` with no arguments (for a WSGI server such as granian) reads the centre's config
 path from `ECOPATROL_CONFIG` (none: the embedded demo) and starts the centre in this process.
 """
 
@@ -21,6 +21,7 @@ from flask import Blueprint, Flask, abort, current_app
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from command.storage import Database
 from web import security
@@ -51,6 +52,9 @@ class WebSettings:
     base_map: str = "none"  # "osm", "tianditu" or "none"
     tile_url: str | None = None
     tianditu_key: str | None = None
+    trusted_proxies: int = 0
+    """Reverse proxies in front of the console that set X-Forwarded-For/-Proto/-Host (nginx:
+    docs/deploying.md); 0 trusts none of those headers, so a client cannot forge its address."""
 
 
 def create_app(
@@ -82,6 +86,9 @@ def create_app(
         BABEL_DEFAULT_LOCALE=settings.default_language,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "web" / "translations"),
     )
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.session_interface = CheckedOnceSessions()
     app.extensions["ecopatrol.settings"] = settings
     app.extensions["ecopatrol.db"] = db
@@ -101,7 +108,7 @@ def create_app(
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
-    security.install(app, secure_cookies=settings.secure_cookies)
+    security.install(app, secure_cookies=settings.secure_cookies, tile_hosts=settings.tile_hosts)
 
     from web import apiutil, auth, console, openapi
 

@@ -44,7 +44,8 @@ SIM_START_S = 30.0
 
 
 class ConsoleConfig(_Section):
-    """The `[console]` table: where it listens, the base map, cookies, login limit, language."""
+    """The `[console]` table: where it listens, the base map, cookies, login limit, language,
+    the reverse proxies trusted for the client's address."""
 
     host: str = "127.0.0.1"
     port: int = Field(default=5000, ge=1, le=65535)
@@ -54,6 +55,7 @@ class ConsoleConfig(_Section):
     secure_cookies: bool = False
     login_limit: str = "10 per minute"
     language: str = Field(default="zh_CN", pattern="^(zh_CN|en)$")
+    trusted_proxies: int = Field(default=0, ge=0, le=4)
 
     @field_validator("login_limit")
     @classmethod
@@ -104,6 +106,7 @@ def web_settings(config: AppConfig) -> WebSettings:
         base_map=c.base_map,
         tile_url=c.tile_url,
         tianditu_key=c.tianditu_key,
+        trusted_proxies=c.trusted_proxies,
     )
 
 
@@ -319,10 +322,11 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 def app_from_environment() -> Flask:
-    """The app a WSGI server's worker loads (`gunicorn 'app:create_app()'`, any number of
-    workers): the console of $ECOPATROL_CONFIG over the active command daemon, which it reaches
-    through the control interface (command.control); the worker holds no vehicle link, runs no
-    scheduler and no relay. Accounts and sessions are in the config's database."""
+    """The app a WSGI server's worker loads (`granian --interface wsgi --factory
+    web:create_app`, any number of workers): the console of $ECOPATROL_CONFIG over the active
+    command daemon, which it reaches through the control interface (command.control); the
+    worker holds no vehicle link, runs no scheduler and no relay. Accounts and sessions are in
+    the config's database."""
     from command.control.client import RemoteCentre
     from command.control.interface import SecretError, shared_secret
     from command.storage import open_database

@@ -12,9 +12,21 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask import url_for as flask_url_for
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -133,20 +145,40 @@ FIXED_HEADERS = (
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
 """The headers every response carries as they are (the CSP carries the response's nonce)."""
+POLICY_KEY = "ecopatrol.content_policy"
 _CSP = (
-    "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self'{nonce}; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:{tiles}; media-src 'self' blob:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
 
+@dataclass(frozen=True)
+class ContentPolicy:
+    """The Content-Security-Policy of this console: its own origin, plus the base map's tile
+    hosts for images; inline scripts only with the nonce the response rendered."""
+
+    tile_hosts: tuple[str, ...] = ()
+
+    def header(self, nonce: str | None) -> str:
+        if nonce is None:  # an API answer, a page with no script of its own
+            return self.without_nonce
+        return _CSP.format(nonce=f" 'nonce-{nonce}'", tiles=self._tiles)
+
+    @property
+    def _tiles(self) -> str:
+        return "".join(" " + t for t in self.tile_hosts)
+
+    @cached_property
+    def without_nonce(self) -> str:
+        return _CSP.format(nonce="", tiles=self._tiles)
+
+
 def security_headers(response: Response) -> Response:
-    """after_request: CSP with a per-response script nonce, no framing, no sniffing."""
-    tiles = g.get("tile_hosts", ())
+    """after_request: CSP, no framing, no sniffing, HSTS on TLS, no caching of signed-in pages."""
     headers = response.headers
-    headers["Content-Security-Policy"] = _CSP.format(
-        nonce=csp_nonce(), tiles="".join(" " + t for t in tiles)
-    )
+    policy: ContentPolicy = current_app.extensions[POLICY_KEY]
+    headers["Content-Security-Policy"] = policy.header(g.get("csp_nonce"))
     headers.extend(FIXED_HEADERS)
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000"
@@ -182,8 +214,9 @@ def handle_unexpected(exc: Exception) -> Response:
     return error_response(500, "internal error: it has been logged")
 
 
-def install(app: Flask, *, secure_cookies: bool) -> None:
+def install(app: Flask, *, secure_cookies: bool, tile_hosts: tuple[str, ...] = ()) -> None:
     """Wire the checks, headers, limits and error handlers into the app."""
+    app.extensions[POLICY_KEY] = ContentPolicy(tile_hosts)
     app.config.update(
         DEBUG=False,
         PROPAGATE_EXCEPTIONS=False,

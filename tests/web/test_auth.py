@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template_string
 from sqlalchemy import select
 
 from command.storage import Database
@@ -112,6 +113,28 @@ def test_security_headers_and_cookie_flags(app: Flask) -> None:
     assert reply.headers["X-Frame-Options"] == "DENY"
     (cookie,) = [c for c in reply.headers.getlist("Set-Cookie") if c.startswith("session=")]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_inline_scripts_run_only_with_the_nonce_the_response_rendered(db: Database) -> None:
+    osm = "https://tile.openstreetmap.org"
+    app = create_app(WebSettings(secret_key=b"c" * 32, tile_hosts=(osm,)), db)
+    page = '<script nonce="{{ csp_nonce() }}">start()</script>'
+    app.add_url_rule("/scripted", "scripted", access(None)(lambda: render_template_string(page)))
+    client = app.test_client()
+
+    def script_src(reply) -> str:
+        policy = reply.headers["Content-Security-Policy"]
+        assert f"img-src 'self' data: blob: {osm};" in policy  # the base map's tiles load
+        return policy.split("script-src ")[1].split(";")[0]
+
+    first, second = client.get("/scripted"), client.get("/scripted")
+    nonces = [
+        re.search(r'nonce="([^"]+)"', r.get_data(as_text=True)).group(1) for r in (first, second)
+    ]
+    assert nonces[0] != nonces[1]  # one per response
+    assert script_src(first) == f"'self' 'nonce-{nonces[0]}'"
+    assert script_src(second) == f"'self' 'nonce-{nonces[1]}'"
+    assert script_src(client.get("/login")) == "'self'"  # rendered no nonce: no inline script
 
 
 def test_errors_never_show_a_traceback(app: Flask) -> None:

@@ -1,5 +1,5 @@
 """Beyond one machine, as real processes: PostgreSQL, an active command daemon and a hot
-standby, gunicorn with two web workers, and the simulator flying two drones. A patrol comes
+standby, granian with two web workers, and the simulator flying two drones. A patrol comes
 due and flies; a pilot dispatches a second sortie through worker A while an officer watches it
 move through worker B's live stream; the active daemon is killed with SIGKILL mid-sortie; the
 standby takes over within 10 s, both drones fly their missions on, the officer's stream goes on
@@ -12,13 +12,8 @@ import json
 import os
 import re
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,7 +27,8 @@ from command.storage import Database, list_events, list_sorties
 from simulator import geo
 from tests.command.centre.test_standby import HOME, RUNNING, TOOK_OVER, owner_of, wait_until
 from tests.command.storage.test_postgresql import pg_url, postgres_server  # noqa: F401
-from tests.helpers.daemon import ROOT, Daemon
+from tests.helpers.daemon import Daemon
+from tests.helpers.granian import granian, worker_pids
 from tests.helpers.sitl import sitl
 from tests.web.live import PASSWORD
 from web.users import Role, UserStore
@@ -76,53 +72,6 @@ def write_config(folder: Path, database_url: str, sim) -> Path:
     path = folder / "centre.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(config: Path, workers: int) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """`gunicorn 'web:create_app()'` with `workers` gthread workers on a free port (its log in
-    gunicorn.log beside the config)."""
-    port = free_port()
-    log = (config.parent / "gunicorn.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class",
-         "gthread", "--threads", "8", "--keep-alive", "60", "--bind", f"127.0.0.1:{port}",
-         "web:create_app()"],
-        cwd=ROOT,
-        env={**os.environ, "ECOPATROL_CONFIG": str(config)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        ready = set()
-        deadline = time.monotonic() + 60
-        while len(ready) < workers:  # each worker up and following the daemon
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"gunicorn not ready: {log.name}")
-            try:
-                health = requests.get(f"{base}/api/health", timeout=5).json()
-            except requests.ConnectionError:
-                time.sleep(0.2)
-                continue
-            if health["centre"] == "reachable":
-                ready.add(health["worker"])
-        yield base, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        log.close()
 
 
 def on_worker(
@@ -218,11 +167,6 @@ def tcp_peer_ports(pid: int) -> set[int]:
     return ports
 
 
-def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(c) for c in children]
-
-
 def test_workers_a_killed_daemon_and_its_standby_on_postgresql(
     tmp_path: Path,
     pg_url: URL,  # noqa: F811
@@ -248,7 +192,7 @@ def test_workers_a_killed_daemon_and_its_standby_on_postgresql(
             patrol = wait_until(patrol_flying, 90, "the patrol sortie flying")
             free = next(f"copter-{i}" for i in (1, 2) if f"copter-{i}" != patrol.vehicle_name)
 
-            with gunicorn(config, workers=2) as (base, web):
+            with granian(config, workers=2, threads=8, reachable=True) as (base, web):
                 pilot, a = on_worker(base, None)
                 officer, b = on_worker(base, None, not_pid=a)
                 watcher, _ = on_worker(base, b)
@@ -334,8 +278,8 @@ def test_workers_a_killed_daemon_and_its_standby_on_postgresql(
                     pilot.close()
                     officer.close()
                     watcher.close()
-            assert web.returncode == 0, (tmp_path / "gunicorn.log").read_text()
-            assert "Traceback" not in (tmp_path / "gunicorn.log").read_text()
+            assert web.returncode == 0, (tmp_path / "granian.log").read_text()
+            assert "Traceback" not in (tmp_path / "granian.log").read_text()
         finally:
             first.stop()
             if second is not None:
