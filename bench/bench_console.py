@@ -263,6 +263,18 @@ def report(results: dict[str, dict[str, Figures]]) -> None:
             f"2 request workers / 1: fleet API {scale:.2f}x, baseline {base_scale:.2f}x; "
             f"goal ≥ 1.7x: {'met' if scale >= 1.7 else 'NOT met'}"
         )
+        # One worker already keeps more than a core busy (granian's HTTP threads beside the
+        # Python one), and wrk and the daemon share the same cores: the most two workers
+        # could reach here is the cores left to the server over what one worker used.
+        _, _, _, _, busy_1, _ = one["fleet API"]
+        _, _, _, _, busy_2, wrk_2 = two["fleet API"]
+        ceiling = (os.cpu_count() - wrk_2) / busy_1
+        per_core = (two["fleet API"][0] / busy_2) / (one["fleet API"][0] / busy_1)
+        print(
+            f"on these {os.cpu_count()} cores 2 workers could reach at most {ceiling:.2f}x "
+            f"(cores not used by wrk / cores one worker used); requests per busy core, "
+            f"2 workers / 1: {per_core:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,18 +14,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.helpers.http import free_port, log_in
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.timeout(120)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_app_runs_everything_and_logs_in_with_the_printed_password(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "app.py", "--var", str(tmp_path / "var"), "--port", str(port)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -38,14 +33,7 @@ def test_app_runs_everything_and_logs_in_with_the_printed_password(tmp_path: Pat
         password = re.search(r"admin password .*: (\S+)", proc.stdout.readline()).group(1)
         started = time.monotonic()
         s = requests.Session()
-        page = s.get(f"http://127.0.0.1:{port}/login", timeout=5).text
-        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-        reply = s.post(
-            f"http://127.0.0.1:{port}/login",
-            data={"username": "admin", "password": password, "csrf_token": token},
-            allow_redirects=False, timeout=5,
-        )  # fmt: skip
-        assert reply.status_code == 302
+        log_in(s, f"http://127.0.0.1:{port}", "admin", password)
         drones: list[dict] = []
         while time.monotonic() - started < 30:
             drones = s.get(f"http://127.0.0.1:{port}/api/fleet", timeout=5).json()["drones"]

@@ -4,7 +4,6 @@ web:create_app` on a free loopback port, its output in a log file beside the con
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,12 +14,7 @@ from pathlib import Path
 import requests
 
 from tests.helpers.daemon import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.helpers.http import free_port
 
 
 def worker_pids(master: int) -> list[int]:

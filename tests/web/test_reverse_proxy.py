@@ -19,7 +19,8 @@ import requests
 
 from command.storage import open_database
 from tests.helpers.daemon import ROOT
-from tests.helpers.granian import free_port, granian, worker_pids
+from tests.helpers.granian import granian, worker_pids
+from tests.helpers.http import free_port, log_in
 from tests.web.live import PASSWORD
 from web.users import Role, UserStore
 
@@ -102,15 +103,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
 
 def signed_in(url: str) -> requests.Session:
     session = requests.Session()
-    page = session.get(f"{url}/login", timeout=5).text
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    reply = session.post(
-        f"{url}/login",
-        data={"username": "officer", "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-        timeout=5,
-    )
-    assert reply.status_code == 302, reply.text
+    log_in(session, url, "officer", PASSWORD)
     return session
 
 

@@ -27,6 +27,7 @@ from command.storage import Database, list_events, list_sorties
 from simulator import geo
 from tests.command.centre.test_standby import HOME, RUNNING, TOOK_OVER, owner_of, wait_until
 from tests.command.storage.test_postgresql import pg_url, postgres_server  # noqa: F401
+from tests.helpers import http
 from tests.helpers.daemon import Daemon
 from tests.helpers.granian import granian, worker_pids
 from tests.helpers.sitl import sitl
@@ -100,17 +101,7 @@ def worker_of(session: requests.Session, base: str) -> int:
 
 def log_in(session: requests.Session, base: str, username: str) -> str:
     """Log in through the form (the same connection); the CSRF token for API calls."""
-    reply = session.get(f"{base}/login", timeout=10)
-    found = re.search(r'name="csrf-token" content="([^"]+)"', reply.text)
-    assert found, f"the login page of {base}: {reply.status_code} {reply.text[:300]}"
-    token = found.group(1)
-    reply = session.post(
-        f"{base}/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token},
-        allow_redirects=False,
-        timeout=10,
-    )
-    assert reply.status_code == 302, reply.text
+    http.log_in(session, base, username, PASSWORD)
     home = session.get(f"{base}/", timeout=10).text
     return re.search(r'name="csrf-token" content="([^"]+)"', home).group(1)
 
