@@ -313,19 +313,32 @@ LIBRARY = r"""
   function featureId(f) {
     return f.id !== undefined && f.id !== null ? f.id : (f.properties || {}).id;
   }
+  var reading = {};  // url -> the read in flight: layers of one URL (the two zone layers) share it
+  function read(url) {
+    var entry = reading[url];
+    if (!entry) {
+      var accept = {Accept: "application/geo+json, application/json"};
+      entry = reading[url] = {users: 0};
+      entry.data = fetch(url, {credentials: "same-origin", cache: "no-store", headers: accept})
+        .then(function (r) {
+          if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+          return r.json();
+        });
+      var done = function () { if (reading[url] === entry) { delete reading[url]; } };
+      entry.data.then(done, done);
+    }
+    // the first layer takes the answer itself, any other its own copy
+    return entry.users++ === 0 ? entry.data : entry.data.then(function (d) {
+      return structuredClone(d);
+    });
+  }
   function source(initial, url, kind) {
     var first = initial;
     return function (ok, fail) {
       if (kind && this && this.update) { register(kind, this); }  // `this`: the Realtime layer
       if (first) { var data = first; first = null; ok(data); return; }
       if (!url) { return; }
-      var accept = {Accept: "application/geo+json, application/json"};
-      fetch(url, {credentials: "same-origin", cache: "no-store", headers: accept})
-        .then(function (r) {
-          if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
-          return r.json();
-        })
-        .then(ok).catch(fail);
+      read(url).then(ok).catch(fail);
     };
   }
 

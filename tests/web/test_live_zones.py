@@ -84,6 +84,12 @@ ZONE_PROPS = (
 )
 
 
+ZONE_READS = (
+    "return performance.getEntriesByType('resource')"
+    ".filter((e) => new URL(e.name).pathname === '/api/map/zones').length;"
+)
+
+
 def test_the_map_zone_layer_draws_an_uploaded_and_an_edited_zone_from_the_stream(
     centre: CommandCentre,
 ) -> None:
@@ -93,9 +99,11 @@ def test_the_map_zone_layer_draws_an_uploaded_and_an_edited_zone_from_the_stream
         browser.element(".leaflet-control-layers-overlays label")
         drawn = browser.js(ZONE_PROPS)
         assert name not in drawn and len(drawn) == len(centre.zones)
+        reads = browser.js(ZONE_READS)
         centre.upload_zones(with_new_zone(centre, name), "live-map.geojson", OFFICER)
         browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 3, "the new zone drawn")
         assert len(browser.js(ZONE_PROPS)) == len(centre.zones)
+        assert browser.js(ZONE_READS) == reads + 1  # one read for both zone layers (ground, air)
 
         centre.change_zone(name, {"priority": 1}, OFFICER)
         browser.wait(lambda d: browser.js(ZONE_PROPS).get(name) == 1, "its new priority")
