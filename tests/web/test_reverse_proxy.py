@@ -82,9 +82,10 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
         port = free_port()
         main = site_config(folder, port, int(requests_url.rsplit(":", 1)[1]),
                            int(streams_url.rsplit(":", 1)[1]))  # fmt: skip
-        check = subprocess.run([NGINX, "-t", "-c", str(main)], capture_output=True, text=True)
+        command = [NGINX, "-e", str(folder / "nginx-error.log"), "-c", str(main)]
+        check = subprocess.run([*command, "-t"], capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
-        nginx = subprocess.Popen([NGINX, "-c", str(main)])
+        nginx = subprocess.Popen(command)
         try:
             url = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 20
