@@ -36,6 +36,10 @@ def granian(
         [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
          "--workers", str(workers), "--blocking-threads", str(threads),
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+         # a test pins a connection to a worker: keep an idle one 60 s (granian's most)
+         "--http1-header-read-timeout", "60000",
+         # open streams do not hold up the stop (as docs/deploying.md runs it)
+         "--workers-kill-timeout", "5",
          "web:create_app"],
         cwd=ROOT,
         env={**os.environ, "ECOPATROL_CONFIG": str(config)},
