@@ -19,7 +19,7 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +59,11 @@ def write_regions(items: list[Region]) -> list[int]:
         for job in jobs:
             job()
     elif jobs:
-        for _ in _pool().map(lambda job: job(), jobs):
-            pass
+        pool = _pool()
+        futures = [pool.submit(job) for job in jobs]
+        wait(futures)  # every job ended (not only up to the first failure) before raising
+        for future in futures:
+            future.result()
     return left
 
 
